@@ -1,0 +1,73 @@
+"""``tagihlite`` command line: argparse with one module per command group.
+
+Each module in ``COMMAND_MODULES`` has ``register(subparsers)``; each command handler takes
+the parsed ``argparse.Namespace`` and returns an exit code (0 done, 1 done with failures,
+2 unusable input or usage). A :class:`~tagihlite.errors.TagihError` becomes one Indonesian
+sentence on stderr; anything else is logged to the app folder, never shown as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib import import_module
+
+from .. import __version__
+from ..errors import TagihError
+
+# Order = order in --help.
+COMMAND_MODULES = (
+    "tagihlite.cli.core_cmds",  # demo, check, preview, send, report, import, config
+    "tagihlite.cli.addin_cmds",  # build-workbook, setup-excel
+    "tagihlite.cli.channel_cmds",  # webhook
+    "tagihlite.cli.user_cmds",  # users, login, logout, whoami, audit, secrets, optout, clear
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors: exit 2, Indonesian hint
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"tagihlite: {message}\nLihat 'tagihlite --help'.\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="tagihlite",
+                     description="TagihLite: pengingat tagihan Indibiz lewat WhatsApp.")
+    parser.add_argument("--version", action="version", version=f"tagihlite {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="PERINTAH", parser_class=_Parser)
+    sub.required = True
+    for name in COMMAND_MODULES:
+        try:
+            module = import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # command group not built yet
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except TagihError as exc:
+        print(f"tagihlite: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("tagihlite: dihentikan.", file=sys.stderr)
+        return 1
+    except Exception:  # a bug: keep the clerk's screen clean, keep the details for us
+        from ..logs import log_exception
+
+        where = log_exception("cli")
+        print("tagihlite: terjadi kesalahan tak terduga. Detail teknis dicatat di "
+              f"'{where}'. Kirim berkas itu ke tim TagihLite.", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
