@@ -41,6 +41,7 @@ class JournalState:
     READ: Final = "read"  # webhook: opened
     FAILED: Final = "failed"  # refused; safe to try again later
     UNKNOWN: Final = "unknown"  # a crash left a pending intent: PERLU CEK
+    CLEARED: Final = "cleared"  # a supervisor cleared PERLU CEK: may be sent again
 
     # States that mean "this reminder may have left": never send that key again.
     BLOCKING: Final = frozenset({PENDING, QUEUED, SUBMITTED, ACCEPTED, SENT, DELIVERED, READ,
@@ -57,6 +58,8 @@ class JournalState:
         READ: Status.READ,
         FAILED: Status.FAILED,
     }
+    # Order of delivery news from the Cloud API webhook: only ever move forward.
+    PROGRESS: Final = (ACCEPTED, SENT, DELIVERED, READ)
 
 
 # Highlight fills (RGB hex) for the conditional-formatting rules keyed on the Status cell.
@@ -76,6 +79,7 @@ REASONS: Final[dict[str, str]] = {
     "phone_not_mobile": "Nomor bukan nomor HP (telepon rumah/kantor). Isi nomor HP pelanggan.",
     "amount_zero": "Jumlah tagihan nol. Periksa nominal tagihan.",
     "amount_invalid": "Jumlah tagihan tidak terbaca. Tulis sebagai angka, mis. 1250000.",
+    "paid_status_unknown": "Status bayar '{value}' tidak dikenal. Tulis LUNAS atau BELUM BAYAR.",
     "customer_id_missing": "Nomor Indibiz kosong. Isi nomor Indibiz pelanggan.",
     "duplicate": "Nomor Indibiz ganda: sudah ada di baris {first_row}, baris ini dilewati.",
     "already_sent": "Pengingat ini sudah dikirim sebelumnya ({when}).",

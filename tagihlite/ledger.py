@@ -1,0 +1,123 @@
+"""The ledger: one typed row per customer row, with a verdict (eligible, or why not).
+
+Built once per click from a :class:`~tagihlite.table.SheetTable` into a pandas DataFrame;
+everything later (messages, sending, write-back, reports) reads from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from . import parse
+from .vocab import reason_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .table import SheetTable
+
+LEDGER_COLUMNS = (
+    "row", "name", "customer_id", "phone", "phone_note", "amount", "paid", "paid_raw",
+    "due_date", "period", "key", "eligible", "reason_code", "reason",
+)
+
+WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
+
+
+def today_wib() -> dt.date:
+    return dt.datetime.now(WIB).date()
+
+
+def reminder_key(customer_id: str, period: str, level: int) -> str:
+    return f"{customer_id}|{period}|{level}"
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def build(
+    table: SheetTable,
+    *,
+    region: str = "ID",
+    period: str | None = None,
+    level: int = 1,
+    blocked: Mapping[str, str] | None = None,
+    opted_out: frozenset[str] = frozenset(),
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """Parse and judge every data row.
+
+    ``period`` overrides the sheet; otherwise the row's Periode, else its due date's month,
+    else the current month (WIB). ``blocked`` maps journal keys that may already have gone
+    out to a short "when" text; those rows are ``already_sent``.
+    """
+    import pandas as pd
+
+    blocked = blocked or {}
+    f = table.fields
+    col = {name: [r[i] for r in table.rows] for name, i in f.items()}
+    n = len(table.rows)
+    none = [None] * n
+    default_period = period or f"{(today or today_wib()):%Y-%m}"
+
+    names = [_text(v) for v in col["name"]]
+    ids = [parse.customer_id(v) for v in col["customer_id"]]
+    phones = [parse.phone(v, region) for v in col["phone"]]
+    amounts = [parse.amount(v) for v in col["amount"]]
+    paid_raw = col.get("paid_status", none)
+    paid_flags = [parse.paid(v) for v in paid_raw]
+    dues = [parse.date_value(v) for v in col.get("due_date", none)]
+    row_periods = [parse.period(v) for v in col.get("period", none)]
+
+    periods, keys, eligible, codes, reasons = [], [], [], [], []
+    first_seen: dict[str, int] = {}
+    for i in range(n):
+        cid = ids[i]
+        per = period or row_periods[i] or (
+            f"{dues[i]:%Y-%m}" if dues[i] else default_period)
+        key = reminder_key(cid, per, level) if cid else ""
+        periods.append(per)
+        keys.append(key)
+        code, detail = None, {}
+        ph, am = phones[i], amounts[i]
+        if paid_flags[i] is True:
+            code = "paid"
+        elif cid and cid in first_seen:
+            code, detail = "duplicate", {"first_row": first_seen[cid]}
+        elif paid_flags[i] is None:
+            code, detail = "paid_status_unknown", {"value": _text(paid_raw[i])}
+        elif not cid:
+            code = "customer_id_missing"
+        elif ph.reason:
+            code = ph.reason
+        elif am.reason:
+            code = am.reason
+        elif ph.e164 in opted_out:
+            code = "opted_out"
+        elif key in blocked:
+            code, detail = "already_sent", {"when": blocked[key]}
+        if cid and cid not in first_seen:
+            first_seen[cid] = table.row_numbers[i]
+        eligible.append(code is None)
+        codes.append(code)
+        reasons.append(reason_text(code, **detail) if code else "")
+
+    return pd.DataFrame({
+        "row": table.row_numbers,
+        "name": names,
+        "customer_id": ids,
+        "phone": [p.e164 for p in phones],
+        "phone_note": [p.note for p in phones],
+        "amount": pd.array([a.value for a in amounts], dtype="Int64"),
+        "paid": [p is True for p in paid_flags],
+        "paid_raw": [_text(v) for v in paid_raw],
+        "due_date": dues,
+        "period": periods,
+        "key": keys,
+        "eligible": eligible,
+        "reason_code": codes,
+        "reason": reasons,
+    }, columns=list(LEDGER_COLUMNS))
