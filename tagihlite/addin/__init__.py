@@ -1,0 +1,1 @@
+"""Excel add-in build pieces (VBA project, workbook parts). Imports nothing on purpose."""
