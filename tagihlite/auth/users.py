@@ -1,0 +1,93 @@
+"""Managing users: bootstrap, add, disable, change password.
+
+With no users, the first ``add`` must create a supervisor (it switches login on); after
+that only a logged-in supervisor adds or disables users. A user may change their own
+password; a supervisor may reset anyone's. Every change is audited (never the password).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from ..audit import AuditLog
+from ..errors import InputError, PermissionDenied
+from ..identity import Operator, login_enabled, require_login, require_supervisor
+from ..settings import Settings
+from . import passwords, sessions, store
+
+Clock = Callable[[], float]
+
+
+def add_user(settings: Settings, name: str, role: str, password: str, *,
+             clock: Clock = time.time) -> Operator:
+    """Create a user; returns the operator who did it (OS account when bootstrapping)."""
+    name, role = store.check_name(name), store.check_role(role)
+    passwords.check_new_password(password)
+    bootstrap = not login_enabled(settings)
+    if bootstrap:
+        if role != store.SUPERVISOR:
+            raise PermissionDenied("Pengguna pertama harus supervisor: gunakan "
+                                   "'--role supervisor'. Setelah itu login diaktifkan.")
+        actor = Operator(sessions.os_account(), "single-user", False)
+    else:
+        actor = require_supervisor(settings, "menambah pengguna", clock=clock)
+    pw_hash = passwords.hash_password(password)
+    with store.connect(settings.users_file) as conn, store.write(conn):
+        if store.get_user(conn, name) is not None:
+            raise InputError(f"Pengguna '{name}' sudah ada.")
+        conn.execute("INSERT INTO users (name, role, pw_hash, created_at, created_by) "
+                     "VALUES (?, ?, ?, ?, ?)", (name, role, pw_hash, clock(), actor.name))
+    AuditLog(settings.journal_file, clock=clock).append(
+        "user_add", actor.name, user=name, role=role, bootstrap="ya" if bootstrap else "tidak")
+    return actor
+
+
+def disable_user(settings: Settings, name: str, *, clock: Clock = time.time) -> Operator:
+    actor = require_supervisor(settings, "menonaktifkan pengguna", clock=clock)
+    with store.connect(settings.users_file) as conn, store.write(conn):
+        user = store.get_user(conn, store.check_name(name))
+        if user is None:
+            raise InputError(f"Pengguna '{name}' tidak ada.")
+        if user.disabled:
+            raise InputError(f"Pengguna '{user.name}' sudah nonaktif.")
+        if user.role == store.SUPERVISOR and store.count_active_supervisors(conn) <= 1:
+            raise PermissionDenied("Supervisor aktif terakhir tidak dapat dinonaktifkan: "
+                                   "tambahkan supervisor lain dulu.")
+        conn.execute("UPDATE users SET disabled = 1 WHERE name = ?", (user.name,))
+        sessions.revoke_user(conn, user.name)
+    AuditLog(settings.journal_file, clock=clock).append("user_disable", actor.name,
+                                                        user=user.name)
+    return actor
+
+
+def set_password(settings: Settings, name: str, password: str, *,
+                 clock: Clock = time.time) -> Operator:
+    """Own password, or (supervisor) anyone's; ends the user's other sessions."""
+    passwords.check_new_password(password)
+    actor = require_login(settings, clock=clock)
+    if not actor.logged_in:
+        raise PermissionDenied("Login belum diaktifkan: belum ada pengguna yang kata sandinya "
+                               "dapat diubah.")
+    name = store.check_name(name)
+    if name.casefold() != actor.name.casefold() and actor.role != store.SUPERVISOR:
+        raise PermissionDenied("Hanya supervisor yang boleh mengubah kata sandi pengguna lain.")
+    pw_hash = passwords.hash_password(password)
+    with store.connect(settings.users_file) as conn, store.write(conn):
+        user = store.get_user(conn, name)
+        if user is None:
+            raise InputError(f"Pengguna '{name}' tidak ada.")
+        conn.execute("UPDATE users SET pw_hash = ?, failed = 0, locked_until = 0 "
+                     "WHERE name = ?", (pw_hash, user.name))
+        if user.name.casefold() != actor.name.casefold():
+            sessions.revoke_user(conn, user.name)
+    AuditLog(settings.journal_file, clock=clock).append("password_change", actor.name,
+                                                        user=user.name)
+    return actor
+
+
+def list_users(settings: Settings) -> list[store.User]:
+    if not store.store_exists(settings.users_file):
+        return []
+    with store.connect(settings.users_file) as conn:
+        return store.list_users(conn)
