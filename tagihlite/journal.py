@@ -64,7 +64,7 @@ def to_wib(iso: str | None) -> dt.datetime | None:
     """Stored UTC ISO text -> naive WIB datetime for the sheet."""
     if not iso:
         return None
-    return dt.datetime.fromisoformat(iso).astimezone(WIB).replace(tzinfo=None)
+    return dt.datetime.fromisoformat(iso).astimezone(WIB).replace(tzinfo=None, microsecond=0)
 
 
 @dataclass(frozen=True)

@@ -44,19 +44,16 @@ def build(
     region: str = "ID",
     period: str | None = None,
     level: int = 1,
-    blocked: Mapping[str, str] | None = None,
     opted_out: frozenset[str] = frozenset(),
     today: dt.date | None = None,
 ) -> pd.DataFrame:
     """Parse and judge every data row.
 
     ``period`` overrides the sheet; otherwise the row's Periode, else its due date's month,
-    else the current month (WIB). ``blocked`` maps journal keys that may already have gone
-    out to a short "when" text; those rows are ``already_sent``.
+    else the current month (WIB). Journal knowledge is added by :func:`mark_already_sent`.
     """
     import pandas as pd
 
-    blocked = blocked or {}
     f = table.fields
     col = {name: [r[i] for r in table.rows] for name, i in f.items()}
     n = len(table.rows)
@@ -97,8 +94,6 @@ def build(
             code = am.reason
         elif ph.e164 in opted_out:
             code = "opted_out"
-        elif key in blocked:
-            code, detail = "already_sent", {"when": blocked[key]}
         if cid and cid not in first_seen:
             first_seen[cid] = table.row_numbers[i]
         eligible.append(code is None)
@@ -121,3 +116,14 @@ def build(
         "reason_code": codes,
         "reason": reasons,
     }, columns=list(LEDGER_COLUMNS))
+
+
+def mark_already_sent(ledger: pd.DataFrame, blocked: Mapping[str, str]) -> pd.DataFrame:
+    """Rows whose key may already have gone out (``blocked``: key -> "when" text)."""
+    hit = ledger["eligible"] & ledger["key"].isin(blocked.keys())
+    if hit.any():
+        ledger.loc[hit, "eligible"] = False
+        ledger.loc[hit, "reason_code"] = "already_sent"
+        ledger.loc[hit, "reason"] = [reason_text("already_sent", when=blocked[k])
+                                     for k in ledger.loc[hit, "key"]]
+    return ledger

@@ -22,6 +22,16 @@ _REGISTRY = {
 }
 
 
+# What the sheet's Saluran column shows, without importing the channel modules.
+LABELS = {
+    "outbox": "Outbox",
+    "memory": "Memori (uji)",
+    "whatsapp-web": "WhatsApp Web",
+    "cloud": "WhatsApp Cloud API",
+    "link": "Tautan wa.me",
+}
+
+
 def available() -> tuple[str, ...]:
     return tuple(n for n in _REGISTRY if n != "memory")
 

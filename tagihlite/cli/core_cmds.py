@@ -1,0 +1,408 @@
+"""Core commands: demo, check, mark, preview, send, report, config.
+
+Command names, options and ``--json`` shapes are a contract other tooling relies on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError, TagihError
+
+if TYPE_CHECKING:
+    from ..messages import MessageTemplate, TemplateSource
+    from ..settings import Settings
+    from ..table import SheetTable
+    from ..workflow import Analysis
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="tulis buku kerja demo (data fiktif)")
+    p.add_argument("dir", nargs="?", default=".", help="folder tujuan (bawaan: folder ini)")
+    p.add_argument("--xlsm", action="store_true",
+                   help="tulis buku kerja add-in (tagihlite.xlsm) berisi pelanggan demo")
+    p.set_defaults(handler=cmd_demo)
+
+    def workbook_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("path", type=Path, help="buku kerja tagihan (.xlsx/.xlsm)")
+        p.add_argument("--sheet", help="nama sheet (jika ada beberapa tabel)")
+        p.add_argument("--period", help="periode tagihan YYYY-MM (bawaan: kolom Periode)")
+        p.add_argument("--level", type=int, help="tingkat pengingat (bawaan: 1)")
+
+    p = sub.add_parser("check", help="periksa setiap baris: bisa dikirim atau tidak, dan kenapa")
+    workbook_args(p)
+    p.add_argument("--json", action="store_true", help="keluaran JSON")
+    p.set_defaults(handler=cmd_check)
+
+    p = sub.add_parser("mark", help="Tandai Belum Bayar: tulis status dan warnai baris")
+    workbook_args(p)
+    p.set_defaults(handler=cmd_mark)
+
+    p = sub.add_parser("preview", help="tampilkan pesan setiap pelanggan")
+    workbook_args(p)
+    p.add_argument("--template", help="berkas template Jinja (bawaan: sheet Template/bawaan)")
+    p.add_argument("--json", action="store_true", help="keluaran JSON")
+    p.add_argument("--write", action="store_true", help="isi juga kolom Pesan di buku kerja")
+    p.set_defaults(handler=cmd_preview)
+
+    p = sub.add_parser("send", help="kirim pengingat (sekali saja per pelanggan dan periode)")
+    workbook_args(p)
+    p.add_argument("--template", help="berkas template Jinja")
+    p.add_argument("--via", help="saluran: outbox (bawaan), whatsapp-web, cloud, link")
+    p.add_argument("--outbox", help="folder outbox (saluran outbox)")
+    p.add_argument("--rows", help="hanya baris Excel ini, mis. 5,7-9")
+    p.add_argument("--operator", help="nama pengirim (mode tanpa login)")
+    p.add_argument("--yes", "-y", action="store_true", help="kirim tanpa bertanya")
+    p.set_defaults(handler=cmd_send)
+
+    p = sub.add_parser("report", help="ringkasan per status (jumlah dan Rupiah)")
+    workbook_args(p)
+    p.add_argument("--json", action="store_true", help="keluaran JSON")
+    p.set_defaults(handler=cmd_report)
+
+    p = sub.add_parser("config", help="pengaturan: lokasi berkas dan nilai yang berlaku")
+    p.add_argument("action", choices=("path", "show"))
+    p.set_defaults(handler=cmd_config)
+
+
+# -- shared steps -----------------------------------------------------------------------
+
+def _settings(**overrides: Any) -> Settings:
+    from ..settings import load
+
+    return load().with_overrides(**overrides)
+
+
+def _read(path: Path, sheet: str | None) -> tuple[SheetTable, TemplateSource | None]:
+    """Read the workbook once: the customer table and, if present, the Template sheet."""
+    from ..messages import template_from_sheet_lines
+    from ..workbook_file import pick_sheet, read_workbook, table_in
+
+    sheets = read_workbook(path)
+    table = table_in(pick_sheet(sheets, sheet, file=path.name), file=path.name)
+    template = None
+    for s in sheets:
+        if s.name.strip().casefold() == "template" and s.name != table.sheet:
+            top, left = s.origin
+            cells = [row[1 - left] if 0 <= 1 - left < len(row) else None
+                     for row in s.grid[max(0, 3 - top):]]
+            template = template_from_sheet_lines(cells, sheet=s.name, first_row=3)
+    return table, template
+
+
+def _journal(settings: Settings) -> Any:
+    from ..journal import Journal
+
+    return Journal(settings.journal_file)
+
+
+def _opted_out(settings: Settings) -> frozenset[str]:
+    from ..optout import load_opted_out
+
+    return load_opted_out(settings)
+
+
+def _analyse(args: argparse.Namespace, settings: Settings, journal: Any
+             ) -> tuple[Analysis, TemplateSource | None]:
+    from ..workflow import analyse
+
+    table, template = _read(args.path, args.sheet)
+    analysis = analyse(table, settings, journal=journal, period=args.period, level=args.level,
+                       opted_out=_opted_out(settings))
+    return analysis, template
+
+
+def _template(args: argparse.Namespace, settings: Settings,
+              sheet_template: TemplateSource | None) -> MessageTemplate:
+    from ..messages import load_template
+    from ..workflow import template_constants
+
+    # An explicit --template wins over the workbook's sheet: the user asked for it.
+    file = getattr(args, "template", None)
+    return load_template(sheet=None if file else sheet_template, file=file,
+                         rupiah_style=settings.rupiah_style,
+                         constants=template_constants(settings))
+
+
+def _rows_json(analysis: Analysis, messages: dict[int, str] | None = None) -> list[dict]:
+    out = []
+    for r in analysis.ledger.itertuples(index=False):
+        item = {
+            "row": int(r.row), "name": r.name, "customer_id": r.customer_id,
+            "phone": r.phone, "amount": None if r.amount is None or r.amount != r.amount
+            else int(r.amount), "paid": bool(r.paid), "eligible": bool(r.eligible),
+            "reason_code": r.reason_code, "reason": r.reason or None,
+        }
+        if messages is not None:
+            item["message"] = messages.get(int(r.row))
+        out.append(item)
+    return out
+
+
+def _summary(analysis: Analysis) -> dict[str, Any]:
+    df = analysis.ledger
+    eligible = df[df["eligible"]]
+    return {
+        "rows": len(df),
+        "eligible": len(eligible),
+        "ineligible": int((~df["eligible"]).sum()),
+        "paid": int(df["paid"].sum()),
+        "eligible_amount": int(eligible["amount"].sum()) if len(eligible) else 0,
+        "reasons": {k: int(v) for k, v in df["reason_code"].value_counts().items()},
+    }
+
+
+def _print_json(obj: Any) -> None:
+    json.dump(obj, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+
+
+def _login_notice(settings: Settings) -> None:
+    from ..identity import login_notice
+
+    notice = login_notice(settings)
+    if notice:
+        print(notice, file=sys.stderr)
+
+
+# -- commands -------------------------------------------------------------------------
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ..demo import demo_rows, write_demo_xlsx
+
+    folder = Path(args.dir)
+    if args.xlsm:
+        from ..addin.build import build_workbook
+
+        path = build_workbook(folder / "tagihlite-demo.xlsm", customers=demo_rows())
+    else:
+        path = write_demo_xlsx(folder / "tagihan-demo.xlsx")
+    print(f"Buku kerja demo (data fiktif) ditulis: {path}")
+    print("Langkah berikutnya:")
+    print(f"  tagihlite check \"{path}\"          # periksa baris mana yang bisa dikirim")
+    print(f"  tagihlite preview \"{path}\"        # lihat pesannya")
+    print(f"  tagihlite send \"{path}\" --yes     # kirim ke outbox (tidak ada yang keluar)")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    settings = _settings()
+    with _journal(settings) as journal:
+        analysis, _ = _analyse(args, settings, journal)
+    if args.json:
+        t = analysis.table
+        _print_json({"file": str(args.path), "sheet": t.sheet, "header_row": t.header_row,
+                     "rows": _rows_json(analysis), "summary": _summary(analysis)})
+        return 0
+    from ..formats import rupiah
+
+    for r in analysis.ledger.itertuples(index=False):
+        mark = "OK " if r.eligible else "-- "
+        why = "" if r.eligible else f"  [{r.reason_code}] {r.reason}"
+        print(f"{mark}baris {int(r.row):>5}  {r.name[:30]:<30}{why}")
+    s = _summary(analysis)
+    print(f"\n{s['eligible']} dari {s['rows']} baris siap dikirim "
+          f"({rupiah(s['eligible_amount'], settings.rupiah_style)}); "
+          f"{s['paid']} sudah lunas; {s['ineligible'] - s['paid']} perlu diperiksa.")
+    return 0
+
+
+def _write(path: Path, plan: Any) -> None:
+    from ..workbook_file import apply_plan
+
+    backup = apply_plan(path, plan)
+    if backup:
+        print(f"Salinan cadangan dibuat: {backup}", file=sys.stderr)
+
+
+def cmd_mark(args: argparse.Namespace) -> int:
+    from ..workbook_file import check_writable
+    from ..workflow import plan_writeback
+
+    check_writable(args.path)
+    settings = _settings()
+    with _journal(settings) as journal:
+        analysis, _ = _analyse(args, settings, journal)
+    _write(args.path, plan_writeback(analysis))
+    s = _summary(analysis)
+    print(f"Ditandai: {s['eligible']} siap dikirim, {s['ineligible'] - s['paid']} perlu "
+          f"diperiksa, {s['paid']} lunas.")
+    return 0
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from ..workflow import plan_writeback, render_messages
+
+    settings = _settings()
+    if args.write:
+        from ..workbook_file import check_writable
+
+        check_writable(args.path)
+    with _journal(settings) as journal:
+        analysis, sheet_template = _analyse(args, settings, journal)
+    template = _template(args, settings, sheet_template)
+    messages = render_messages(analysis, template)
+    if args.json:
+        t = analysis.table
+        _print_json({"file": str(args.path), "sheet": t.sheet, "header_row": t.header_row,
+                     "template": template.source.origin,
+                     "rows": _rows_json(analysis, messages), "summary": _summary(analysis)})
+    else:
+        for r in analysis.eligible.itertuples(index=False):
+            print(f"--- baris {int(r.row)}: {r.name} ({r.phone})")
+            print(messages[int(r.row)])
+            print()
+        print(f"{len(messages)} pesan (template: {template.source.origin}).")
+    if args.write:
+        _write(args.path, plan_writeback(analysis, messages=messages))
+    return 0
+
+
+_ROWS = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
+
+
+def parse_rows(text: str) -> set[int]:
+    """'5,7-9' -> {5, 7, 8, 9} (Excel row numbers)."""
+    rows: set[int] = set()
+    for part in text.split(","):
+        m = _ROWS.match(part)
+        if not m:
+            raise InputError(f"--rows '{text}' tidak dapat dibaca. Contoh: --rows 5,7-9.")
+        a, b = int(m.group(1)), int(m.group(2) or m.group(1))
+        if b < a or b - a > 1_000_000:
+            raise InputError(f"--rows: rentang '{part.strip()}' tidak valid.")
+        rows.update(range(a, b + 1))
+    return rows
+
+
+class _Progress:
+    """A one-line progress bar on stderr (only when it is a terminal)."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done = total, 0
+        self.live = sys.stderr.isatty()
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        if self.live:
+            width = 30
+            filled = int(width * self.done / max(self.total, 1))
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] "
+                             f"{self.done}/{self.total} {label[:30]:<30}")
+            sys.stderr.flush()
+
+    def end(self) -> None:
+        if self.live and self.done:
+            sys.stderr.write("\n")
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin or not sys.stdin.isatty():
+        raise TagihError("Konfirmasi diperlukan, tetapi tidak ada terminal untuk bertanya. "
+                         "Tambahkan --yes untuk mengirim tanpa bertanya.")
+    answer = input(f"{question} [y/N] ").strip().lower()
+    return answer in ("y", "ya", "yes")
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    from ..channels import get_channel
+    from ..identity import operator_for_send
+    from ..sending import stop_on_sigint
+    from ..workbook_file import check_writable
+    from ..workflow import build_reminders, plan_writeback, send, total_rupiah
+
+    settings = _settings(channel=args.via)
+    via = settings.channel
+    check_writable(args.path)  # before anything leaves: the result must be writable
+    rows = parse_rows(args.rows) if args.rows else None
+    operator = operator_for_send(settings, args.operator)
+    _login_notice(settings)
+    with _journal(settings) as journal:
+        analysis, sheet_template = _analyse(args, settings, journal)
+        template = _template(args, settings, sheet_template)  # broken template: stop here
+        reminders = build_reminders(analysis, template, rows)
+        skipped = len(analysis.ledger) - len(analysis.eligible)
+        if rows is not None:
+            unknown = rows - set(analysis.ledger["row"])
+            if unknown:
+                print(f"Catatan: baris {', '.join(map(str, sorted(unknown)[:10]))} bukan baris "
+                      "pelanggan.", file=sys.stderr)
+        total = total_rupiah(reminders, settings.rupiah_style)
+        print(f"Akan dikirim: {len(reminders)} pengingat, total {total}, lewat {via}, "
+              f"atas nama {operator.name}. ({skipped} baris dilewati; lihat 'tagihlite check'.)")
+        if not reminders:
+            _write(args.path, plan_writeback(analysis))
+            print("Tidak ada pengingat yang perlu dikirim.")
+            return 0
+        if not args.yes and not _confirm("Kirim sekarang?"):
+            print("Dibatalkan; tidak ada yang dikirim.")
+            return 0
+        channel = get_channel(via, settings, outbox_dir=args.outbox)
+        progress = _Progress(len(reminders))
+        stop = threading.Event()
+        summary = None
+        try:
+            with stop_on_sigint(stop):
+                summary = send(analysis, reminders, channel, journal, operator=operator.name,
+                               on_row=lambda res: progress.step(res.reminder.name),
+                               stop=stop, audit=_audit_hook(settings),
+                               workbook=args.path.name)
+        finally:
+            progress.end()
+            # The sheet is a projection of the journal: write it whatever happened.
+            analysis.entries = journal.entries(analysis.ledger["key"])
+            _write(args.path, plan_writeback(analysis, links=_links(channel, analysis)))
+    states = ", ".join(f"{k} {v}" for k, v in sorted(summary.states.items())) or "-"
+    print(f"Selesai: {summary.attempted} diproses ({states}); {summary.already} sudah "
+          f"pernah dikirim; {summary.not_attempted} belum diproses.")
+    if summary.stop_reason:
+        print(f"Berhenti: {summary.stop_reason}", file=sys.stderr)
+    if stop.is_set() and not summary.stop_reason:
+        print("Dihentikan oleh pengguna setelah baris terakhir selesai.", file=sys.stderr)
+    return 1 if summary.failed or summary.stop_reason else 0
+
+
+def _audit_hook(settings: Settings) -> Any:
+    from ..audit import AuditLog
+
+    return AuditLog(settings.journal_file).append
+
+
+def _links(channel: Any, analysis: Analysis) -> dict[int, str] | None:
+    """The link channel's HYPERLINK formulas for the Tautan WA column."""
+    make = getattr(channel, "sheet_links", None)
+    return make(analysis) if make else None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ..report import format_text, summarise
+
+    settings = _settings()
+    with _journal(settings) as journal:
+        analysis, _ = _analyse(args, settings, journal)
+    rep = summarise(analysis)
+    if args.json:
+        _print_json({"file": str(args.path), "sheet": analysis.table.sheet, **rep.as_dict()})
+    else:
+        print(format_text(rep, settings.rupiah_style))
+    return 0
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from ..paths import settings_file
+    from ..settings import dumps, load
+
+    if args.action == "path":
+        path = settings_file()
+        print(path)
+        if not path.exists():
+            print("(berkas belum ada: semua nilai bawaan berlaku)", file=sys.stderr)
+        return 0
+    print(dumps(load()), end="")
+    return 0

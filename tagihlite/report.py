@@ -1,0 +1,73 @@
+"""Supervisor summary: counts and Rupiah by status, failures and their reasons."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from . import columns as C
+from .formats import rupiah
+from .vocab import Status
+
+if TYPE_CHECKING:
+    from .workflow import Analysis
+
+
+@dataclass
+class StatusLine:
+    status: str
+    count: int = 0
+    amount: int = 0
+
+
+@dataclass
+class Report:
+    lines: list[StatusLine]
+    reasons: Counter[str] = field(default_factory=Counter)
+    outstanding: int = 0  # unpaid Rupiah still owed (all unpaid rows)
+    operators: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "by_status": {ln.status: {"count": ln.count, "amount": ln.amount}
+                          for ln in self.lines},
+            "reasons": dict(self.reasons),
+            "outstanding": self.outstanding,
+            "by_operator": dict(self.operators),
+        }
+
+
+def summarise(analysis: Analysis) -> Report:
+    from .workflow import sheet_values
+
+    by: dict[str, StatusLine] = {s: StatusLine(s) for s in Status.ALL}
+    rep = Report(lines=[])
+    for r in analysis.ledger.itertuples(index=False):
+        values = sheet_values(analysis, r)
+        status = values[C.STATUS]
+        amount = int(r.amount) if r.amount is not None and r.amount == r.amount else 0
+        line = by[status]
+        line.count += 1
+        line.amount += amount
+        if not r.paid:
+            rep.outstanding += amount
+        if r.reason_code and r.reason_code not in ("paid", "already_sent"):
+            rep.reasons[r.reason_code] += 1
+        who = values[C.SENT_BY]
+        if isinstance(who, str) and who:
+            rep.operators[who] += 1
+    rep.lines = [ln for ln in by.values() if ln.count]
+    return rep
+
+
+def format_text(rep: Report, style: str = "puebi") -> str:
+    width = max([len(ln.status) for ln in rep.lines] + [6])
+    out = [f"{'Status':<{width}}  {'Jumlah':>6}  Nominal"]
+    for ln in rep.lines:
+        out.append(f"{ln.status:<{width}}  {ln.count:>6}  {rupiah(ln.amount, style)}")
+    out.append(f"Total belum dibayar: {rupiah(rep.outstanding, style)}")
+    if rep.reasons:
+        out.append("Alasan dilewati: " + ", ".join(f"{k} {v}" for k, v in
+                                                   rep.reasons.most_common()))
+    return "\n".join(out)

@@ -1,0 +1,215 @@
+"""The send loop: exactly once, paced, capped, stoppable, reporting row by row.
+
+For each reminder: commit the intent (journal), call the channel, commit the outcome,
+then report the row to the shell (which writes it back). Channels that allow it run on a
+small thread pool; the journal serialises, and results are reported on the calling
+thread (Excel's COM objects must only be touched there).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import queue
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from .channels.base import Channel, Outcome, Reminder
+from .errors import ChannelStop
+from .journal import WIB, Journal
+from .vocab import JournalState
+
+AuditHook = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class RowResult:
+    reminder: Reminder
+    state: str  # JournalState
+    note: str
+    at: dt.datetime  # naive WIB, as the sheet shows it
+    operator: str
+    channel: str  # Channel.label
+
+
+@dataclass
+class SendSummary:
+    planned: int
+    states: Counter[str] = field(default_factory=Counter)
+    already: int = 0  # keys the journal refused (sent by an earlier run)
+    not_attempted: int = 0  # left for later: stop, cap or error
+    stop_reason: str = ""
+
+    @property
+    def attempted(self) -> int:
+        return sum(self.states.values())
+
+    @property
+    def failed(self) -> int:
+        return self.states[JournalState.FAILED] + self.states[JournalState.UNKNOWN]
+
+
+class Pacer:
+    """Spaces sends evenly: at most ``rate`` per second and at least ``interval`` apart."""
+
+    def __init__(self, rate: float | None, interval: float,
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        gap = 1.0 / rate if rate else 0.0
+        self.gap = max(gap, interval)
+        self.clock, self.sleep = clock, sleep
+        self.next_at: float | None = None
+
+    def wait(self, stop: threading.Event) -> None:
+        now = self.clock()
+        if self.next_at is not None and self.next_at > now:
+            # Sleep in short slices so a stop request is honoured quickly.
+            while not stop.is_set() and (left := self.next_at - self.clock()) > 0:
+                self.sleep(min(left, 0.2))
+        self.next_at = max(self.next_at or now, now - self.gap) + self.gap
+
+
+@contextlib.contextmanager
+def stop_on_sigint(stop: threading.Event) -> Iterator[None]:
+    """First Ctrl-C: finish the current row(s), then stop. Second Ctrl-C: interrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def send_reminders(
+    reminders: Sequence[Reminder],
+    channel: Channel,
+    journal: Journal,
+    *,
+    operator: str,
+    min_interval: float = 0.0,
+    daily_cap: int = 0,
+    workbook: str = "",
+    on_row: Callable[[RowResult], None] | None = None,
+    stop: threading.Event | None = None,
+    audit: AuditHook | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SendSummary:
+    """Send each reminder at most once. ``daily_cap`` 0 means no cap."""
+    stop = stop or threading.Event()
+    summary = SendSummary(planned=len(reminders))
+    journal.acquire_run_lock()
+    try:
+        journal.recover()
+        channel.open()  # may raise ChannelStop: nothing has been marked yet
+        try:
+            _loop(reminders, channel, journal, summary, operator=operator,
+                  pacer=Pacer(channel.rate_per_second, min_interval, sleep=sleep),
+                  daily_cap=daily_cap, workbook=workbook, on_row=on_row, stop=stop,
+                  audit=audit)
+        finally:
+            channel.close()
+    finally:
+        journal.release_run_lock()
+    summary.not_attempted = summary.planned - summary.attempted - summary.already
+    return summary
+
+
+def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
+          summary: SendSummary, *, operator: str, pacer: Pacer, daily_cap: int,
+          workbook: str, on_row: Callable[[RowResult], None] | None,
+          stop: threading.Event, audit: AuditHook | None) -> None:
+    results: queue.Queue[RowResult | BaseException] = queue.Queue()
+    workers = max(1, int(getattr(channel, "concurrency", 1) or 1))
+    slots = threading.Semaphore(workers)
+    budget = daily_cap - journal.count_today() if daily_cap else None
+
+    def one(r: Reminder) -> None:
+        try:
+            try:
+                outcome = channel.send(r)
+            except ChannelStop as exc:  # certainly not sent; the whole run stops
+                outcome = Outcome(JournalState.FAILED, note=str(exc))
+                summary.stop_reason = summary.stop_reason or str(exc)
+                stop.set()
+            except Exception as exc:  # we cannot know whether it left: a human checks
+                from .logs import log_exception
+
+                log_exception(f"channel {channel.name}")
+                outcome = Outcome(JournalState.UNKNOWN,
+                                  note=f"Hasil pengiriman tidak diketahui ({type(exc).__name__})."
+                                  " Periksa di WhatsApp sebelum mengirim ulang.")
+                summary.stop_reason = summary.stop_reason or (
+                    "Saluran mengalami kesalahan tak terduga; pengiriman dihentikan.")
+                stop.set()
+            journal.finish(r.key, outcome.state, note=outcome.note,
+                           provider_id=outcome.provider_id, error_code=outcome.error_code)
+            results.put(RowResult(r, outcome.state, outcome.note,
+                                  dt.datetime.now(WIB).replace(tzinfo=None, microsecond=0),
+                                  operator, channel.label))
+        except BaseException as exc:  # journal trouble: surface it on the main thread
+            results.put(exc)
+            stop.set()
+        finally:
+            slots.release()
+
+    def report(item: RowResult | BaseException) -> None:
+        if isinstance(item, BaseException):
+            raise item
+        summary.states[item.state] += 1
+        if audit is not None:
+            audit("send", item.operator, key=item.reminder.key, channel=channel.name,
+                  outcome=item.state)
+        if on_row is not None:
+            on_row(item)
+
+    def drain(block: bool = False) -> None:
+        while True:
+            try:
+                item = results.get(block=block, timeout=0.05) if block else results.get_nowait()
+            except queue.Empty:
+                return
+            report(item)
+            block = False
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tagihlite-send") as pool:
+        for r in reminders:
+            drain()
+            if stop.is_set():
+                break
+            if budget is not None and budget <= 0:
+                summary.stop_reason = ("Batas kirim harian tercapai; sisa pengingat dikirim "
+                                       "besok.")
+                break
+            while not slots.acquire(timeout=0.05):
+                drain()
+            pacer.wait(stop)
+            if stop.is_set():
+                slots.release()
+                break
+            if not journal.begin(r.key, channel=channel.name, operator=operator,
+                                 message=r.message, phone=r.phone, amount=r.amount,
+                                 workbook=workbook, sheet_row=r.row):
+                slots.release()
+                summary.already += 1
+                continue
+            if budget is not None:
+                budget -= 1
+            if workers == 1:
+                one(r)  # same thread: GUI channels (pyautogui) want the main thread
+            else:
+                pool.submit(one, r)
+        pool.shutdown(wait=True)
+    drain()

@@ -1,0 +1,199 @@
+"""The actions both shells run: analyse a sheet, render messages, send, plan write-back.
+
+Shell-independent: takes a :class:`~tagihlite.table.SheetTable`, returns data and a
+:class:`~tagihlite.writeplan.WritePlan`. The command line (files) and the Excel add-in
+(xlwings) call exactly these functions, so both write the same values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import columns as C
+from .channels import LABELS
+from .channels.base import Reminder
+from .formats import periode, rupiah, tanggal, waktu
+from .journal import Entry, Journal
+from .ledger import build, mark_already_sent
+from .messages import MessageTemplate, row_context
+from .vocab import JournalState, Status
+from .writeplan import DATETIME_FORMAT, KEEP, ColumnWrite, Highlight, WritePlan
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .sending import AuditHook, RowResult, SendSummary
+    from .settings import Settings
+    from .table import SheetTable
+
+
+@dataclass
+class Analysis:
+    table: SheetTable
+    ledger: pd.DataFrame
+    settings: Settings
+    level: int
+    entries: dict[str, Entry] = field(default_factory=dict)
+
+    @property
+    def eligible(self) -> pd.DataFrame:
+        return self.ledger[self.ledger["eligible"]]
+
+    def rows_for(self, excel_rows: Collection[int] | None) -> pd.DataFrame:
+        df = self.eligible
+        return df if excel_rows is None else df[df["row"].isin(set(excel_rows))]
+
+
+def analyse(table: SheetTable, settings: Settings, *, journal: Journal | None = None,
+            period: str | None = None, level: int | None = None,
+            opted_out: frozenset[str] = frozenset()) -> Analysis:
+    level = level or settings.reminder_level
+    ledger = build(table, region=settings.region, period=period, level=level,
+                   opted_out=opted_out)
+    entries = journal.entries(ledger["key"]) if journal is not None else {}
+    blocked = {k: _when_text(e) for k, e in entries.items()
+               if e.state in JournalState.BLOCKING}
+    mark_already_sent(ledger, blocked)
+    return Analysis(table, ledger, settings, level, entries)
+
+
+def _when_text(entry: Entry) -> str:
+    when = entry.when
+    label = LABELS.get(entry.channel or "", entry.channel or "")
+    text = f"{waktu(when)} WIB" if when else "waktu tidak tercatat"
+    return f"{text}, {label}" if label else text
+
+
+def template_constants(settings: Settings) -> dict[str, Any]:
+    return {"company": settings.company, "branch": settings.branch, "contact": settings.contact}
+
+
+def _context(row: Any, analysis: Analysis) -> dict[str, Any]:
+    return row_context(name=row.name, customer_id=row.customer_id, amount=int(row.amount),
+                       due_date=row.due_date, period=row.period, level=analysis.level,
+                       rupiah_style=analysis.settings.rupiah_style)
+
+
+def render_messages(analysis: Analysis, template: MessageTemplate,
+                    excel_rows: Collection[int] | None = None) -> dict[int, str]:
+    """Excel row -> message, for every eligible row (or the chosen ones)."""
+    return {int(r.row): template.render(_context(r, analysis))
+            for r in analysis.rows_for(excel_rows).itertuples(index=False)}
+
+
+def build_reminders(analysis: Analysis, template: MessageTemplate,
+                    excel_rows: Collection[int] | None = None) -> list[Reminder]:
+    out = []
+    for r in analysis.rows_for(excel_rows).itertuples(index=False):
+        ctx = _context(r, analysis)
+        fields = {k: str(v) for k, v in {
+            "name": r.name, "customer_id": r.customer_id, "amount_rupiah": ctx["amount_rupiah"],
+            "due_date_text": tanggal(r.due_date), "period_text": periode(r.period),
+            **template_constants(analysis.settings)}.items()}
+        out.append(Reminder(key=r.key, customer_id=r.customer_id, period=r.period,
+                            level=analysis.level, row=int(r.row), name=r.name, phone=r.phone,
+                            amount=int(r.amount), due_date=r.due_date,
+                            message=template.render(ctx), fields=fields))
+    return out
+
+
+def total_rupiah(reminders: Collection[Reminder], style: str = "puebi") -> str:
+    return rupiah(sum(r.amount for r in reminders), style)
+
+
+def send(analysis: Analysis, reminders: list[Reminder], channel: Any, journal: Journal, *,
+         operator: str, on_row: Callable[[RowResult], None] | None = None,
+         stop: threading.Event | None = None, audit: AuditHook | None = None,
+         workbook: str = "") -> SendSummary:
+    from .sending import send_reminders
+
+    s = analysis.settings
+    summary = send_reminders(reminders, channel, journal, operator=operator,
+                             min_interval=s.min_interval_seconds, daily_cap=s.daily_cap,
+                             workbook=workbook, on_row=on_row, stop=stop, audit=audit)
+    analysis.entries = journal.entries(analysis.ledger["key"])
+    return summary
+
+
+# -- write-back ------------------------------------------------------------------------
+
+def sheet_values(analysis: Analysis, row: Any, *, message: str | None = None
+                 ) -> dict[str, Any]:
+    """The owned columns' values for one ledger row (journal first, else the verdict)."""
+    # A duplicate row shares its key with the first row: the journal speaks for that one.
+    entry = (analysis.entries.get(row.key)
+             if row.key and row.reason_code != "duplicate" else None)
+    if entry is not None and entry.state != JournalState.CLEARED:
+        status = JournalState.TO_STATUS.get(entry.state, Status.NEEDS_CHECK)
+        return {
+            C.STATUS: status,
+            C.SENT_AT: entry.when,
+            C.SENT_BY: entry.operator or "",
+            C.CHANNEL: LABELS.get(entry.channel or "", entry.channel or ""),
+            C.MESSAGE: entry.message or KEEP,
+            C.NOTE: entry.note,
+        }
+    if row.paid:
+        status = Status.PAID
+    elif row.eligible:
+        status = Status.READY
+    else:
+        status = Status.SKIPPED
+    note = row.reason if not row.eligible else row.phone_note
+    return {C.STATUS: status, C.SENT_AT: KEEP, C.SENT_BY: KEEP, C.CHANNEL: KEEP,
+            C.MESSAGE: message if message is not None else KEEP, C.NOTE: note}
+
+
+def plan_writeback(analysis: Analysis, *, messages: Mapping[int, str] | None = None,
+                   links: Mapping[int, str] | None = None) -> WritePlan:
+    """Every owned column for every data row, plus the highlight rectangle.
+
+    ``messages`` fills Pesan for rows without a journal entry (preview --write);
+    ``links`` (Excel row -> HYPERLINK formula) adds the Tautan WA column.
+    """
+    t = analysis.table
+    messages = messages or {}
+    values = [sheet_values(analysis, r, message=messages.get(int(r.row)))
+              for r in analysis.ledger.itertuples(index=False)]
+    plan = WritePlan(sheet=t.sheet, header_row=t.header_row, row_numbers=list(t.row_numbers))
+    next_col = t.last_col + 1
+    wanted = [*C.OUTPUT_COLUMNS, *([C.LINK] if links else [])]
+    for header in wanted:
+        if header in t.outputs:
+            col, new = t.first_col + t.outputs[header], False
+        else:
+            col, new = next_col, True
+            next_col += 1
+        if header == C.LINK:
+            vals: list[Any] = [links.get(n, KEEP) for n in t.row_numbers]  # type: ignore[union-attr]
+        else:
+            vals = [v[header] for v in values]
+        plan.columns.append(ColumnWrite(
+            col=col, header=header, new=new, values=vals, formulas=header == C.LINK,
+            number_format=DATETIME_FORMAT if header == C.SENT_AT else None))
+    if t.row_numbers:
+        plan.highlight = Highlight(first_row=t.header_row + 1, last_row=max(t.row_numbers),
+                                   first_col=t.first_col,
+                                   last_col=max(next_col - 1, t.last_col),
+                                   status_col=plan.column(C.STATUS).col)
+    return plan
+
+
+def row_values(result: RowResult, analysis: Analysis) -> dict[str, Any]:
+    """Owned-column values for one row just sent (the send loop's per-row write-back)."""
+    return {
+        C.STATUS: JournalState.TO_STATUS.get(result.state, Status.NEEDS_CHECK),
+        C.SENT_AT: result.at,
+        C.SENT_BY: result.operator,
+        C.CHANNEL: result.channel,
+        C.MESSAGE: result.reminder.message,
+        C.NOTE: result.note,
+    }
+
+
+def today_text() -> str:
+    return tanggal(dt.date.today())
