@@ -148,20 +148,34 @@ def sheet_values(analysis: Analysis, row: Any, *, message: str | None = None
             C.MESSAGE: message if message is not None else KEEP, C.NOTE: note}
 
 
-def plan_writeback(analysis: Analysis, *, messages: Mapping[int, str] | None = None,
-                   links: Mapping[int, str] | None = None) -> WritePlan:
+def link_formulas(analysis: Analysis) -> dict[int, str]:
+    """Tautan WA cells for rows whose reminder the link channel made (Excel row -> formula)."""
+    from .channels.link import link_cell
+
+    out = {}
+    for r in analysis.ledger.itertuples(index=False):
+        entry = analysis.entries.get(r.key) if r.key else None
+        if (entry is not None and entry.channel == "link" and r.reason_code != "duplicate"
+                and entry.state == JournalState.QUEUED and r.phone and entry.message):
+            out[int(r.row)] = link_cell(r.phone, entry.message).formula
+    return out
+
+
+def plan_writeback(analysis: Analysis, *, messages: Mapping[int, str] | None = None
+                   ) -> WritePlan:
     """Every owned column for every data row, plus the highlight rectangle.
 
-    ``messages`` fills Pesan for rows without a journal entry (preview --write);
-    ``links`` (Excel row -> HYPERLINK formula) adds the Tautan WA column.
+    ``messages`` fills Pesan for rows without a journal entry (preview --write). Rows the
+    link channel handled also get their click-to-chat formula in the Tautan WA column.
     """
     t = analysis.table
     messages = messages or {}
+    links = link_formulas(analysis)
     values = [sheet_values(analysis, r, message=messages.get(int(r.row)))
               for r in analysis.ledger.itertuples(index=False)]
     plan = WritePlan(sheet=t.sheet, header_row=t.header_row, row_numbers=list(t.row_numbers))
     next_col = t.last_col + 1
-    wanted = [*C.OUTPUT_COLUMNS, *([C.LINK] if links else [])]
+    wanted = [*C.OUTPUT_COLUMNS, *([C.LINK] if links or C.LINK in t.outputs else [])]
     for header in wanted:
         if header in t.outputs:
             col, new = t.first_col + t.outputs[header], False
@@ -169,7 +183,7 @@ def plan_writeback(analysis: Analysis, *, messages: Mapping[int, str] | None = N
             col, new = next_col, True
             next_col += 1
         if header == C.LINK:
-            vals: list[Any] = [links.get(n, KEEP) for n in t.row_numbers]  # type: ignore[union-attr]
+            vals: list[Any] = [links.get(n, KEEP) for n in t.row_numbers]
         else:
             vals = [v[header] for v in values]
         plan.columns.append(ColumnWrite(

@@ -14,21 +14,15 @@ import json
 import os
 from pathlib import Path
 from typing import Any, ClassVar
-from urllib.parse import quote
 
 from ..errors import ChannelStop
 from ..settings import Settings
 from ..vocab import JournalState
 from .base import Outcome, Reminder
+from .link import wa_me_url
 
 JSONL = "outbox.jsonl"
 PAGE = "outbox.html"
-
-
-def wa_me_url(phone_e164: str, text: str) -> str:
-    """Click-to-chat link: digits only, message URL-encoded (UTF-8)."""
-    digits = "".join(ch for ch in phone_e164 if ch.isdigit())
-    return f"https://wa.me/{digits}?text={quote(text, safe='')}"
 
 
 class OutboxChannel:

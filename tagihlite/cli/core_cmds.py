@@ -357,7 +357,7 @@ def cmd_send(args: argparse.Namespace) -> int:
             progress.end()
             # The sheet is a projection of the journal: write it whatever happened.
             analysis.entries = journal.entries(analysis.ledger["key"])
-            _write(args.path, plan_writeback(analysis, links=_links(channel, analysis)))
+            _write(args.path, plan_writeback(analysis))
     states = ", ".join(f"{k} {v}" for k, v in sorted(summary.states.items())) or "-"
     print(f"Selesai: {summary.attempted} diproses ({states}); {summary.already} sudah "
           f"pernah dikirim; {summary.not_attempted} belum diproses.")
@@ -372,12 +372,6 @@ def _audit_hook(settings: Settings) -> Any:
     from ..audit import AuditLog
 
     return AuditLog(settings.journal_file).append
-
-
-def _links(channel: Any, analysis: Analysis) -> dict[int, str] | None:
-    """The link channel's HYPERLINK formulas for the Tautan WA column."""
-    make = getattr(channel, "sheet_links", None)
-    return make(analysis) if make else None
 
 
 def cmd_report(args: argparse.Namespace) -> int:
