@@ -286,6 +286,78 @@ def test_other_leading_attributes_are_kept() -> None:
     parser.close()
 
 
+_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def write_xlsm(path: Path, vba_project: bytes, sheet_codenames: list[str]) -> None:
+    """The smallest macro-enabled workbook: one sheet per code name, and the VBA part."""
+    count = len(sheet_codenames)
+    sheet_ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+    types = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/>'
+        + "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{sheet_ct}"/>'
+            for i in range(1, count + 1)
+        )
+        + "</Types>"
+    )
+    root_rels = (
+        f'<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" '
+        f'Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    )
+    sheets = "".join(
+        f'<sheet name="Lembar{i}" sheetId="{i}" r:id="rId{i}"/>' for i in range(1, count + 1)
+    )
+    workbook = (
+        f'<workbook {_NS} xmlns:r="{_REL_NS}"><workbookPr codeName="ThisWorkbook"/>'
+        f"<sheets>{sheets}</sheets></workbook>"
+    )
+    book_rels = (
+        f'<Relationships xmlns="{_PKG_REL}">'
+        + "".join(
+            f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" '
+            f'Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, count + 1)
+        )
+        + f'<Relationship Id="rId{count + 1}" '
+        'Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" '
+        'Target="vbaProject.bin"/></Relationships>'
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", types)
+        book.writestr("_rels/.rels", root_rels)
+        book.writestr("xl/workbook.xml", workbook)
+        book.writestr("xl/_rels/workbook.xml.rels", book_rels)
+        for i, codename in enumerate(sheet_codenames, start=1):
+            book.writestr(
+                f"xl/worksheets/sheet{i}.xml",
+                f'<worksheet {_NS}><sheetPr codeName="{codename}"/><sheetData/></worksheet>',
+            )
+        book.writestr("xl/vbaProject.bin", vba_project)
+
+
+def test_olevba_reads_it_inside_an_xlsm_without_a_stomping_alarm(tmp_path: Path) -> None:
+    # Source-only modules have no p-code; olevba must not take that for VBA stomping.
+    book = tmp_path / "book.xlsm"
+    write_xlsm(book, build_vba_project(MODULES), ["Sheet1", "Sheet2"])
+    parser = VBA_Parser(str(book), relaxed=False)
+    assert parser.type == "OpenXML"
+    assert parser.detect_vba_macros()
+    assert parser.detect_vba_stomping() is False
+    found = {stream: code for _, stream, _, code in parser.extract_macros()}
+    assert found == {f"VBA/{m.name}": _expected_text(m) for m in MODULES}
+    parser.close()
+
+
 def _quickstart_modules() -> list[VbaModule]:
     """The xlwings standalone quickstart's modules as olevba reads them, header attributes
     (the ones build_vba_project writes) removed."""

@@ -11,7 +11,6 @@ import json
 import re
 import shutil
 import subprocess
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -35,74 +34,16 @@ LO_PREAMBLE = re.compile(
     r"Option VBASupport 1\n(Option ClassModule\n)?"
 )
 
-_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 
-
-def write_xlsm(path: Path, vba_project: bytes, sheet_codenames: list[str]) -> None:
-    """The smallest macro-enabled workbook: one sheet per code name, and the VBA part."""
-    count = len(sheet_codenames)
-    sheet_ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-    types = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" '
-        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/>'
-        '<Override PartName="/xl/workbook.xml" '
-        'ContentType="application/vnd.ms-excel.sheet.macroEnabled.main+xml"/>'
-        + "".join(
-            f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{sheet_ct}"/>'
-            for i in range(1, count + 1)
-        )
-        + "</Types>"
-    )
-    root_rels = (
-        f'<Relationships xmlns="{_PKG_REL}"><Relationship Id="rId1" '
-        f'Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-    )
-    sheets = "".join(
-        f'<sheet name="Lembar{i}" sheetId="{i}" r:id="rId{i}"/>' for i in range(1, count + 1)
-    )
-    workbook = (
-        f'<workbook {_NS} xmlns:r="{_REL_NS}"><workbookPr codeName="ThisWorkbook"/>'
-        f"<sheets>{sheets}</sheets></workbook>"
-    )
-    book_rels = (
-        f'<Relationships xmlns="{_PKG_REL}">'
-        + "".join(
-            f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" '
-            f'Target="worksheets/sheet{i}.xml"/>'
-            for i in range(1, count + 1)
-        )
-        + f'<Relationship Id="rId{count + 1}" '
-        'Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" '
-        'Target="vbaProject.bin"/></Relationships>'
-    )
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
-        book.writestr("[Content_Types].xml", types)
-        book.writestr("_rels/.rels", root_rels)
-        book.writestr("xl/workbook.xml", workbook)
-        book.writestr("xl/_rels/workbook.xml.rels", book_rels)
-        for i, codename in enumerate(sheet_codenames, start=1):
-            book.writestr(
-                f"xl/worksheets/sheet{i}.xml",
-                f'<worksheet {_NS}><sheetPr codeName="{codename}"/><sheetData/></worksheet>',
-            )
-        book.writestr("xl/vbaProject.bin", vba_project)
-
-
-def _quickstart_modules() -> list[VbaModule]:
-    """Shared with test_vbaproject.py, loaded by path so either test layout works."""
+def _cases():
+    """test_vbaproject.py's helpers, loaded by path so either test layout works."""
     spec = importlib.util.spec_from_file_location(
         "_vbaproject_cases", Path(__file__).with_name("test_vbaproject.py")
     )
     assert spec is not None and spec.loader is not None
     cases = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cases)
-    return cases._quickstart_modules()
+    return cases
 
 
 def _open_in_libreoffice(book: Path, tmp_path: Path) -> dict:
@@ -154,10 +95,11 @@ def test_libreoffice_imports_every_module_with_type_and_source(tmp_path: Path) -
     ]
     # xlwings' real modules (a 45 kB standard module and a class), minus the quickstart's
     # own document modules, which ours replace.
-    xlwings_modules = [m for m in _quickstart_modules() if m.kind != "document"]
+    cases = _cases()
+    xlwings_modules = [m for m in cases._quickstart_modules() if m.kind != "document"]
     modules = extra + xlwings_modules
     book = tmp_path / "probe.xlsm"
-    write_xlsm(book, build_vba_project(modules), ["Sheet1", "Sheet2"])
+    cases.write_xlsm(book, build_vba_project(modules), ["Sheet1", "Sheet2"])
 
     seen = _open_in_libreoffice(book, tmp_path)
 
