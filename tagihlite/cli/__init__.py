@@ -18,7 +18,8 @@ from ..errors import TagihError
 
 # Order = order in --help.
 COMMAND_MODULES = (
-    "tagihlite.cli.core_cmds",  # demo, check, preview, send, report, import, config
+    "tagihlite.cli.core_cmds",  # demo, check, mark, preview, send, report, config
+    "tagihlite.cli.import_cmds",  # import
     "tagihlite.cli.addin_cmds",  # build-workbook, setup-excel
     "tagihlite.cli.channel_cmds",  # webhook
     "tagihlite.cli.user_cmds",  # users, login, logout, whoami, audit, secrets, optout, clear
