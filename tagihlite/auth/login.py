@@ -76,7 +76,11 @@ def _attempt(conn: sqlite3.Connection, settings: Settings, name: str, password: 
     if locked_until > now:
         passwords.dummy_verify(password)
         return "locked", user, locked_until - now
-    ok = row["pw_hash"] is not None and passwords.verify_password(row["pw_hash"], password)
+    if row["pw_hash"] is None:
+        passwords.dummy_verify(password)
+        ok = False
+    else:
+        ok = passwords.verify_password(row["pw_hash"], password)
     if ok and user is not None:
         conn.execute("UPDATE users SET failed = 0, locked_until = 0 WHERE name = ?",
                      (user.name,))
