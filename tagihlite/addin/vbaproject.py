@@ -113,6 +113,10 @@ def build_vba_project(modules: Sequence[VbaModule], project_name: str = "VBAProj
         _check_identifier(module.name, "module name")
         if module.name.lower() in seen:
             raise ValueError(f"duplicate module name (VBA ignores case): {module.name}")
+        if module.name.lower() == project_name.lower():
+            raise ValueError(f"module {module.name}: a module cannot share the project's name")
+        if module.name.lower() == "dir":
+            raise ValueError("a module cannot be named 'dir': the project's dir stream has it")
         seen.add(module.name.lower())
         kind = {"standard": "Module", "class": "Class", "document": "Document"}.get(module.kind)
         if kind is None:

@@ -262,7 +262,9 @@ def test_rejects_text_outside_cp1252_with_a_clear_message() -> None:
         ([VbaModule("has space", "standard", "")], "not a VBA identifier"),
         ([VbaModule("A" * 32, "standard", "")], "not a VBA identifier"),
         ([VbaModule("Mod", "standard", ""), VbaModule("MOD", "class", "")], "duplicate"),
-        ([VbaModule("Mod", "form", "")], "unknown kind"),  # type: ignore[arg-type]
+        ([VbaModule("Mod", "form", "")], "unknown kind"),
+        ([VbaModule("VBAProject", "standard", "")], "project's name"),
+        ([VbaModule("Dir", "standard", "")], "dir"),  # type: ignore[arg-type]
         (
             [VbaModule("Mod", "standard", 'Attribute VB_Name = "Mod"\nSub A()\nEnd Sub\n')],
             "VB_Name",
