@@ -18,7 +18,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from .table import TableRef
-from .workbook_sniff import CSV, XLSX, detect_format, unusable
+from .workbook_sniff import CSV, ODS, XLS, XLSX, detect_format, unusable
 
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL_ATTR = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -40,7 +40,7 @@ def read_workbook(path: Path) -> list[SheetGrid]:
     kind = detect_format(path)
     if kind == CSV:
         return [read_csv(path)]
-    sheets = _read_calamine(path)
+    sheets = _read_calamine(path, by_name=path.suffix.lower() in _SUFFIXES[kind])
     if kind == XLSX:
         tables = _xlsx_tables(path)
         for sheet in sheets:
@@ -48,11 +48,26 @@ def read_workbook(path: Path) -> list[SheetGrid]:
     return sheets
 
 
-def _read_calamine(path: Path) -> list[SheetGrid]:
-    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
+_SUFFIXES = {XLSX: (".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam"), XLS: (".xls", ".xla"),
+             ODS: (".ods",)}
+
+
+def _open(path: Path, by_name: bool):
+    from python_calamine import CalamineWorkbook
+
+    if by_name:
+        return CalamineWorkbook.from_path(str(path))
+    # A name that lies about the content (an .xlsx saved as "ekspor.xls"): let calamine
+    # sniff the bytes instead of trusting the extension.
+    with path.open("rb") as fh:
+        return CalamineWorkbook.from_filelike(fh)
+
+
+def _read_calamine(path: Path, *, by_name: bool = True) -> list[SheetGrid]:
+    from python_calamine import CalamineError, SheetTypeEnum
 
     try:
-        with CalamineWorkbook.from_path(str(path)) as book:
+        with _open(path, by_name) as book:
             out = []
             for meta in book.sheets_metadata:
                 if meta.typ not in (SheetTypeEnum.WorkSheet,):

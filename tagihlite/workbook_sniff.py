@@ -55,7 +55,7 @@ def detect_format(path: Path) -> str:
     if head.startswith((ZIP_MAGIC, ZIP_EMPTY_MAGIC)):
         return _zip_kind(path)
     if _looks_like_markup(head):
-        text = head.decode("latin-1").lower()
+        text = head.replace(b"\x00", b"").decode("latin-1").lower()
         if "urn:schemas-microsoft-com:office:spreadsheet" in text:
             raise unusable(path, "berformat XML Spreadsheet 2003 yang tidak didukung")
         if "<html" in text or "<table" in text or "<!doctype" in text:

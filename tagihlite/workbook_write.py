@@ -14,6 +14,7 @@ import io
 import os
 import re
 import shutil
+import stat
 import tempfile
 import zipfile
 from copy import copy
@@ -59,7 +60,8 @@ def check_writable(path: Path) -> None:
         raise InputError(
             f"{_subject(path)} sedang dibuka di Excel (atau LibreOffice). Simpan dan tutup "
             "berkas itu dulu, lalu jalankan lagi.")
-    if not os.access(path, os.W_OK):
+    # The owner write bit too: root may write anyway, but the clerk marked it read-only.
+    if not os.access(path, os.W_OK) or not path.stat().st_mode & stat.S_IWUSR:
         raise InputError(f"{_subject(path)} hanya-baca (read-only). Hapus atribut hanya-baca "
                          "atau salin berkas ke folder Anda sendiri.")
     if not os.access(path.parent, os.W_OK):
@@ -96,6 +98,7 @@ def _render(path: Path, plan: WritePlan, macro: bool) -> bytes:
                          f"ada: {', '.join(repr(n) for n in wb.sheetnames)}.")
     ws = wb[plan.sheet]
     new_cols = sorted(c.col for c in plan.columns if c.new)
+    _refuse_overwrite(path, ws, plan)
     style_col = new_cols[0] - 1 if new_cols else None
     for column in plan.columns:
         _write_column(ws, plan, column, style_col)
@@ -120,6 +123,23 @@ def _cell_value(value: Any) -> Any:
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
+
+
+def _refuse_overwrite(path: Path, ws, plan: WritePlan) -> None:
+    """A column we create must be empty: never write over the clerk's own data beside it."""
+    for column in plan.columns:
+        if not column.new:
+            continue
+        for row in (plan.header_row, *plan.row_numbers):
+            value = ws.cell(row, column.col).value
+            if value is not None and str(value).strip() and not (
+                    row == plan.header_row and str(value).strip() == column.header):
+                coord = f"{column_letter(column.col)}{row}"
+                raise InputError(
+                    f"TagihLite perlu kolom kosong di kanan tabel untuk '{column.header}', "
+                    f"tetapi sel {coord} di {where(path.name, plan.sheet)} sudah berisi data. "
+                    "Pindahkan data itu, atau tambahkan sendiri judul kolom "
+                    f"'{column.header}' di kanan tabel, lalu jalankan lagi.")
 
 
 def _write_column(ws, plan: WritePlan, column: ColumnWrite, style_col: int | None) -> None:
@@ -162,8 +182,8 @@ def _extend_tables(ws, header_row: int, new_cols: list[int]) -> None:
 
     for table in ws.tables.values():
         top, left, bottom, right = parse_ref(table.ref)
-        if top != header_row or right + 1 not in new_cols:
-            continue
+        if top != header_row or right + 1 != new_cols[0]:
+            continue  # only the customer table, whose right edge the new columns touch
         end = right
         while end + 1 in new_cols:  # only a contiguous run of new columns joins the table
             end += 1
