@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import os
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
@@ -167,6 +168,8 @@ def _tagihan_sheet(customers: Sequence[Mapping[str, object]]) -> Sheet:
         row = 2 + offset
         for header, col in col_of.items():
             value = customer.get(header)
+            if isinstance(value, float) and math.isnan(value):  # pandas' empty cell
+                value = None
             if header == _COUNTER_HEADER and value is None:
                 value = offset + 1
             elif header in _TEXT_HEADERS:

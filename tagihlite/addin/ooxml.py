@@ -8,6 +8,8 @@ parts openpyxl does not know (customUI, a vbaProject of our own making).
 from __future__ import annotations
 
 import datetime as dt
+import math
+import numbers
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -119,9 +121,16 @@ def _cell_xml(ref: str, cell: Cell, strings: SharedStrings) -> str:
         return f'<c r="{ref}"{style}/>'
     if isinstance(value, bool):  # bool is an int: keep it readable text instead
         value = "YA" if value else "TIDAK"
+    elif isinstance(value, numbers.Integral):
+        value = int(value)  # also numpy / pandas integers
+    elif isinstance(value, numbers.Real) and not isinstance(value, Decimal):
+        value = float(value)  # also numpy floats, whose repr is not a plain number
+    if isinstance(value, float) and not math.isfinite(value):  # NaN from pandas: an empty cell
+        return f'<c r="{ref}"{style}/>'
     if isinstance(value, str):
         return f'<c r="{ref}"{style} t="s"><v>{strings.index(value)}</v></c>'
     if isinstance(value, dt.datetime):
+        value = value.replace(tzinfo=None)  # Excel has no time zones: keep the wall time
         delta = value - dt.datetime.combine(EXCEL_EPOCH, dt.time())
         serial = delta.days + delta.seconds / 86400
         return f'<c r="{ref}"{style}><v>{serial!r}</v></c>'

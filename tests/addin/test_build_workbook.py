@@ -286,3 +286,20 @@ def test_libreoffice_imports_every_module_with_type_and_source(empty_book: Path,
     assert "Public Sub TagihLiteApplyHighlight(" in ours
     assert report["codenames"] == {name: code for name, code in build.SHEETS}
 
+
+
+def test_pandas_style_values_are_written_safely(tmp_path: Path) -> None:
+    import numpy as np
+    import pandas as pd
+
+    row = {"Nama Pelanggan": "PT Contoh (fiktif)", "Nomor Indibiz": np.int64(131234569),
+           "Jumlah Tagihan": np.float64(99000.0), "No WhatsApp": float("nan"),
+           "Jatuh Tempo": pd.Timestamp("2025-03-01 09:30", tz="Asia/Jakarta"),
+           "Periode": float("nan")}
+    book = build_workbook(tmp_path / "pd.xlsm", [row])
+    ws = openpyxl.load_workbook(book, keep_vba=True)["Tagihan"]
+    values = dict(zip([c.value for c in ws[1]], [c.value for c in ws[2]], strict=True))
+    assert values["Nomor Indibiz"] == "131234569"
+    assert values["Jumlah Tagihan"] == 99000
+    assert values["No WhatsApp"] is None and values["Periode"] is None
+    assert values["Jatuh Tempo"] == dt.datetime(2025, 3, 1, 9, 30)
