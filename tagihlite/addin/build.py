@@ -18,9 +18,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
-from .. import columns
+from .. import columns, vocab
 from . import ooxml
 from .ooxml import CellFormat, Font, SharedStrings, Sheet
+from .vbaproject import VbaModule, build_vba_project
 from .xlwings_modules import standalone_modules
 
 ADDIN_DIR: Final = Path(__file__).resolve().parent
@@ -121,10 +122,8 @@ def our_vba_sources() -> dict[str, str]:
             for name in OUR_VBA_FILES}
 
 
-def vba_modules() -> list:
+def vba_modules() -> list[VbaModule]:
     """Every module of the workbook's VBA project: documents, xlwings', ours."""
-    from .vbaproject import VbaModule
-
     modules = [VbaModule(WORKBOOK_CODE_NAME, "document", "")]
     modules += [VbaModule(code_name, "document", "") for _, code_name in SHEETS]
     modules += [VbaModule(m.name, m.kind, m.source) for m in standalone_modules()]
@@ -205,8 +204,6 @@ def _laporan_sheet() -> Sheet:
 
 
 def _petunjuk_sheet() -> Sheet:
-    from .. import vocab
-
     sheet = Sheet(SHEET_PETUNJUK, SHEETS[3][1], widths={1: 22.0, 2: 110.0})
     sheet.put(1, 1, "Petunjuk TagihLite", S_TITLE)
     sheet.put(2, 1, PETUNJUK_INTRO, S_HINT)
@@ -234,9 +231,7 @@ def _petunjuk_sheet() -> Sheet:
 
 
 def _styles() -> str:
-    from ..vocab import HIGHLIGHT_FILLS
-
-    fills = (HIGHLIGHT_FILLS["todo"], HIGHLIGHT_FILLS["problem"], HIGHLIGHT_FILLS["done"])
+    fills = tuple(vocab.HIGHLIGHT_FILLS[group] for group in ("todo", "problem", "done"))
     formats = (CellFormat(),  # 0 default
                CellFormat(font=1),  # S_TITLE
                CellFormat(font=2),  # S_HINT
@@ -282,8 +277,6 @@ def _app_xml() -> str:
 def build_workbook_bytes(customers: Sequence[Mapping[str, object]] | None = None) -> bytes:
     """The complete ``.xlsm`` package as bytes (same input -> same bytes)."""
     from openpyxl.writer.theme import theme_xml  # Office's default theme, as openpyxl ships it
-
-    from .vbaproject import build_vba_project
 
     sheets = [_tagihan_sheet(list(customers or ())),
               _template_sheet(TEMPLATE_PATH.read_text(encoding="utf-8")),

@@ -303,3 +303,12 @@ def test_pandas_style_values_are_written_safely(tmp_path: Path) -> None:
     assert values["Jumlah Tagihan"] == 99000
     assert values["No WhatsApp"] is None and values["Periode"] is None
     assert values["Jatuh Tempo"] == dt.datetime(2025, 3, 1, 9, 30)
+
+
+def test_core_reads_the_template_sheet_as_the_default_template(empty_book: Path) -> None:
+    from tagihlite.messages import default_template, template_from_sheet_lines
+
+    rows = CalamineWorkbook.from_path(str(empty_book)).get_sheet_by_name("Template").to_python()
+    source = template_from_sheet_lines([row[0] or None for row in rows[2:]], "Template", 3)
+    assert source is not None
+    assert source.text == default_template().text
