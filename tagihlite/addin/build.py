@@ -204,7 +204,7 @@ def _laporan_sheet() -> Sheet:
 
 
 def _petunjuk_sheet() -> Sheet:
-    sheet = Sheet(SHEET_PETUNJUK, SHEETS[3][1], widths={1: 22.0, 2: 110.0})
+    sheet = Sheet(SHEET_PETUNJUK, SHEETS[3][1], widths={1: 38.0, 2: 100.0})
     sheet.put(1, 1, "Petunjuk TagihLite", S_TITLE)
     sheet.put(2, 1, PETUNJUK_INTRO, S_HINT)
     sheet.put(4, 1, "Tombol", S_BOLD)
