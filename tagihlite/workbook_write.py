@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from .columns import header_key
 from .errors import InputError, where
 from .vocab import HIGHLIGHT_FILLS, Status
 from .workbook_read import parse_ref
@@ -128,8 +129,9 @@ def _cell_value(value: Any) -> Any:
 def _refuse_overwrite(path: Path, ws, plan: WritePlan) -> None:
     """A column we create must be empty: never write over the clerk's own data beside it."""
     for column in plan.columns:
-        if not column.new:
-            continue
+        header = ws.cell(plan.header_row, column.col).value
+        if not column.new or header_key(header) == header_key(column.header):
+            continue  # an existing column, or ours from an earlier run
         for row in (plan.header_row, *plan.row_numbers):
             value = ws.cell(row, column.col).value
             if value is not None and str(value).strip() and not (
@@ -219,6 +221,7 @@ def _overlaps_other_table(ws, table, top: int, left: int, bottom: int, right: in
 # --- highlight (conditional formatting) -----------------------------------------------------
 
 _GROUPS = {"todo": Status.TODO, "problem": Status.PROBLEM, "done": Status.DONE}
+_OUTSIDE_QUOTES_SPACE = re.compile(r'\s+(?=(?:[^"]*"[^"]*")*[^"]*$)')
 _TERM = re.compile(r'^\$[A-Z]{1,3}\$?\d+="([^"]*)"$')
 
 
@@ -233,7 +236,7 @@ def is_tagihlite_rule(rule) -> bool:
     formulas = getattr(rule, "formula", None) or []
     if rule.type != "expression" or len(formulas) != 1:
         return False
-    text = str(formulas[0]).strip().lstrip("=").replace(" ", "")
+    text = _OUTSIDE_QUOTES_SPACE.sub("", str(formulas[0])).lstrip("=")
     match = re.fullmatch(r"OR\((.*)\)", text, flags=re.IGNORECASE)
     values = set()
     for term in (match.group(1) if match else text).split(","):

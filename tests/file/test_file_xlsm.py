@@ -1,0 +1,121 @@
+"""Macro workbooks: the VBA project and the ribbon (customUI) survive apply_plan."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import openpyxl
+from file_shell_helpers import FIXTURES, fixture_copy, plan_for, zip_part
+
+from tagihlite.vocab import Status
+from tagihlite.workbook_file import apply_plan, read_table
+from tagihlite.xlsx_parts import UI_2006, UI_2007, read_rels, restore_parts
+
+REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+RIBBON_PARTS = ["customUI/customUI.xml", "customUI/customUI14.xml",
+                "customUI/_rels/customUI14.xml.rels", "customUI/images/tagihIcon.png"]
+
+
+def _write(tmp_path: Path) -> Path:
+    path = fixture_copy(tmp_path, "macro_ribbon.xlsm")
+    table = read_table(path)
+    n = len(table.rows)
+    apply_plan(path, plan_for(table, {"Status Kirim": [Status.READY] * n,
+                                      "Catatan": ["-Catatan"] * n}))
+    return path
+
+
+def _root_rels(path: Path) -> list[ET.Element]:
+    return list(ET.fromstring(zip_part(path, "_rels/.rels")).iter(REL))
+
+
+def test_vba_project_byte_identical(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    assert zip_part(path, "xl/vbaProject.bin") == zip_part(FIXTURES / "macro_ribbon.xlsm",
+                                                           "xl/vbaProject.bin")
+    wb_rels = zip_part(path, "xl/_rels/workbook.xml.rels").decode()
+    assert "relationships/vbaProject" in wb_rels
+    types = zip_part(path, "[Content_Types].xml").decode()
+    assert "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in types
+    assert 'PartName="/xl/vbaProject.bin"' in types or 'Extension="bin"' in types
+
+
+def test_ribbon_parts_and_relationships_intact(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    for part in RIBBON_PARTS:
+        assert zip_part(path, part) == zip_part(FIXTURES / "macro_ribbon.xlsm", part), part
+    rels = _root_rels(path)
+    by_type = {r.get("Type"): r.get("Target") for r in rels}
+    assert by_type[UI_2006] == "customUI/customUI.xml"
+    assert by_type[UI_2007] == "customUI/customUI14.xml"
+    ids = [r.get("Id") for r in rels]
+    assert len(ids) == len(set(ids))  # the fixture's clashing rId1 was renumbered
+    office = next(r for r in rels if r.get("Type").endswith("/officeDocument"))
+    assert office.get("Target").lstrip("/") == "xl/workbook.xml"
+    types = ET.fromstring(zip_part(path, "[Content_Types].xml"))
+    defaults = {d.get("Extension").lower() for d in types.iter(f"{CT}Default")}
+    assert "png" in defaults  # the ribbon icon has a content type
+
+
+def test_code_names_and_custom_properties_survive(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    wb = openpyxl.load_workbook(path, keep_vba=True)
+    assert wb.code_name == "ThisWorkbook"
+    assert wb["Tagihan"].sheet_properties.codeName == "Sheet1"
+    assert [p.name for p in wb.custom_doc_props.props] == ["TagihLiteVersi"]
+    assert wb["Tagihan"]["J2"].value == "-Catatan" and wb["Tagihan"]["J2"].data_type == "s"
+
+
+def test_twice_still_one_of_each(tmp_path: Path) -> None:
+    path = _write(tmp_path)
+    table = read_table(path)
+    apply_plan(path, plan_for(table, {"Status Kirim": [Status.SKIPPED] * len(table.rows)}))
+    types = [r.get("Type") for r in _root_rels(path)]
+    assert types.count(UI_2006) == 1 and types.count(UI_2007) == 1
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+    assert len(names) == len(set(names))
+    for part in RIBBON_PARTS:
+        assert part in names
+
+
+def test_ribbon_restored_into_plain_xlsx(tmp_path: Path) -> None:
+    """openpyxl drops customUI from an .xlsx entirely (no keep_vba): we put it back."""
+    src = FIXTURES / "macro_ribbon.xlsm"
+    path = tmp_path / "pita.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(path, "w") as zout:
+        for info in zin.infolist():
+            if info.filename == "xl/vbaProject.bin":
+                continue
+            data = zin.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"ms-excel.sheet.macroEnabled.main+xml",
+                                    b"openxmlformats-officedocument.spreadsheetml.sheet.main+xml")
+                data = data.replace(b'<Override PartName="/xl/vbaProject.bin" ContentType='
+                                    b'"application/vnd.ms-office.vbaProject"/>', b"")
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.split(b'<Relationship Id="rIdVba"')[0] + b"</Relationships>"
+            zout.writestr(info, data)
+    table = read_table(path)
+    apply_plan(path, plan_for(table, {"Status Kirim": [Status.READY] * len(table.rows)}))
+    for part in RIBBON_PARTS:
+        assert zip_part(path, part) == zip_part(src, part)
+    types = {r.get("Type") for r in _root_rels(path)}
+    assert {UI_2006, UI_2007} <= types
+    assert openpyxl.load_workbook(path)["Tagihan"]["I1"].value == "Status Kirim"
+
+
+def test_restore_is_a_no_op_when_nothing_was_dropped() -> None:
+    data = (FIXTURES / "ugly.xlsx").read_bytes()
+    with zipfile.ZipFile(FIXTURES / "ugly.xlsx") as original:
+        out, restored = restore_parts(original, data)
+    assert out == data and restored == []
+
+
+def test_read_rels_resolves_root(tmp_path: Path) -> None:
+    with zipfile.ZipFile(FIXTURES / "macro_ribbon.xlsm") as zf:
+        types = {r.type for r in read_rels(zf, "")}
+    assert {UI_2006, UI_2007} <= types
