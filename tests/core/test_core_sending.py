@@ -338,9 +338,9 @@ def test_crash_between_intent_and_outcome_is_perlu_cek_never_resent(tmp_path):
                               keys[2]: JournalState.PENDING}
     # resume with the real command line and the outbox channel
     ob = tmp_path / "ob"
-    code, out, err = run_cli("send", path, "--yes", "--outbox", ob)
+    code, _, err = run_cli("send", path, "--yes", "--outbox", ob)
     assert code == 0, err
-    sent_rows = [line for line in (ob / "outbox.jsonl").read_text().splitlines()]
+    sent_rows = (ob / "outbox.jsonl").read_text().splitlines()
     assert len(sent_rows) == 2 and '"row": 5' in sent_rows[0] and '"row": 6' in sent_rows[1]
     assert column_values(path, "Status Kirim", range(2, 7)) == [
         Status.SUBMITTED, Status.SUBMITTED, Status.NEEDS_CHECK, Status.QUEUED, Status.QUEUED]
