@@ -24,6 +24,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("TAGIHLITE_HOME", str(home))
+    monkeypatch.setenv("TAGIHLITE_CONFIG", str(home / "settings.toml"))
     # Never read or write the real OS keyring: secrets come from the environment in tests.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     for name in ("CLOUD_TOKEN", "WEBHOOK_APP_SECRET", "WEBHOOK_VERIFY_TOKEN"):
