@@ -7,24 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from auth_support import FakeClock
 
 from tagihlite.settings import Settings
-
-SUPERVISOR_PW = "Supervisor#2026"
-STAFF_PW = "StafDumai!77"
-
-
-class FakeClock:
-    """Seconds since the epoch, moved only by the test."""
-
-    def __init__(self, start: float = 1_790_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
@@ -50,6 +35,8 @@ def clock() -> FakeClock:
 @pytest.fixture
 def team(settings: Settings, clock: FakeClock) -> Settings:
     """A store with supervisor 'Siti' and staff 'Budi'; nobody logged in afterwards."""
+    from auth_support import STAFF_PW, SUPERVISOR_PW
+
     from tagihlite.auth import add_user, login, logout
 
     add_user(settings, "Siti", "supervisor", SUPERVISOR_PW, clock=clock)

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import FakeClock
+from auth_support import FakeClock
 
 from tagihlite.audit import GENESIS, AuditLog, entry_hash
 

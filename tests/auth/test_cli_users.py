@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import STAFF_PW, SUPERVISOR_PW
+from auth_support import STAFF_PW, SUPERVISOR_PW
 
 from tagihlite.audit import AuditLog
 from tagihlite.cli import main

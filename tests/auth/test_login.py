@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import STAFF_PW, SUPERVISOR_PW, FakeClock
+from auth_support import STAFF_PW, SUPERVISOR_PW, FakeClock
 
 from tagihlite.audit import AuditLog
 from tagihlite.auth import LoginFailed, add_user, disable_user, list_users, login, logout

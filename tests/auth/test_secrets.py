@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import STAFF_PW, SUPERVISOR_PW
+from auth_support import STAFF_PW, SUPERVISOR_PW
 
 from tagihlite import secrets
 from tagihlite.cli import main
