@@ -29,7 +29,9 @@ WIB = dt.timezone(dt.timedelta(hours=7))
 # Same characters openpyxl refuses (the file shell strips them too): the sheets must match.
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 # Text Excel would turn into a number, date, formula or error when typed/assigned.
-_COERCED = re.compile(r"^\s*[+-]?(\d[\d.,\s]*|\.\d+)([eE][+-]?\d+)?%?\s*$|^\d{1,4}[-/]\d{1,2}")
+_COERCED = re.compile(r"^\s*[+-]?(\d[\d.,\s]*|\.\d+)([eE][+-]?\d+)?%?\s*$"  # numbers
+                      r"|^\s*\d{1,4}[-/.]\d{1,2}|^\s*\d{1,2}:\d{2}"  # dates, times
+                      r"|^\s*(true|false|benar|salah)\s*$", re.IGNORECASE)  # booleans
 
 
 @dataclass

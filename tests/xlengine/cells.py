@@ -4,7 +4,8 @@ Written against xlwings 0.37.8 on Windows/COM behaviour:
 
 * numbers are doubles: ints come back as floats;
 * a string that looks like a number becomes a number in a General cell (leading zeros of a
-  customer number are lost) but stays text in a cell formatted ``@``;
+  customer number are lost) but stays text in a cell formatted ``@``; so do ``TRUE``,
+  ``2026-11`` (a date) and ``12:30`` (a time);
 * a leading apostrophe makes the rest text and is not part of the value;
 * a string starting with ``=`` is a formula; ``+``, ``-`` or ``@`` followed by anything
   that is not a plain number would be parsed as a formula too (customer text like
@@ -36,6 +37,23 @@ def _looks_numeric(text: str) -> bool:
     return bool(_NUMBER.match(text.strip())) if text.strip() else False
 
 
+_ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*$")
+_TIME = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _excel_parse(text: str) -> Any:
+    """What Excel's input parser makes of some text (the common cases): or None."""
+    if text.strip().upper() in ("TRUE", "FALSE"):
+        return text.strip().upper() == "TRUE"
+    m = _ISO_DATE.match(text)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1))
+    m = _TIME.match(text)
+    if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
+        return dt.time(int(m.group(1)), int(m.group(2)))
+    return None
+
+
 def coerce_written(value: Any, number_format: str | None) -> tuple[Any, Formula | None]:
     """What a cell holds after COM writes ``value`` into it: (value, formula)."""
     if value is None or value == "":
@@ -57,6 +75,9 @@ def coerce_written(value: Any, number_format: str | None) -> tuple[Any, Formula 
             return Formula(value), Formula(value)
         if _looks_numeric(value):
             return float(value), None
+        coerced = _excel_parse(value)
+        if coerced is not None:
+            return coerced, None
         if value[:1] in ("+", "-", "@"):
             raise ExcelSemanticsError(
                 f"Excel would parse the text {value[:12]!r}... as a formula: write customer "

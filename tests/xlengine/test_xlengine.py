@@ -50,6 +50,8 @@ def test_writes_follow_excel_and_save_back(xl: MemoryExcel, tmp_path: Path) -> N
     sheet = book.sheets["Data"]
     sheet.range("F3").options(transpose=True).value = ["Status", "0812", "'0812", "=1+1", 5]
     assert sheet.range("F4:F7").value == [812.0, "0812", "=1+1", 5.0]
+    sheet.range("I1:K1").value = ["TRUE", "2026-11", "12:30"]  # Excel's input parser
+    assert sheet.range("I1:K1").value == [True, dt.datetime(2026, 11, 1), dt.time(12, 30)]
     assert xl.value("Data", "F6") == "=1+1"
     assert sheet.range("F6").formula == "=1+1"
     sheet.range("G4").number_format = "@"
