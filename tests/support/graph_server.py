@@ -22,7 +22,6 @@ import secrets
 import socket
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -64,7 +63,8 @@ class GraphBehaviour:
     api_version: str = "v21.0"
     templates: dict[str, int] = field(default_factory=lambda: {"pengingat_tagihan": 4})
     number_errors: dict[str, int] = field(default_factory=dict)  # digits -> error code
-    rate_per_second: float | None = None  # above it: 130429 (sliding one-second window)
+    rate_per_second: float | None = None  # sustained rate above it: 130429 (token bucket)
+    rate_burst: float | None = None  # bucket size; None: one second's worth
     pair_limit: int | None = None  # accepted messages per recipient, above it: 131056
     latency: float = 0.0  # seconds before each answer
     fail_next: int = 0  # the next N message requests answer 5xx (nothing accepted)
@@ -75,6 +75,15 @@ class GraphBehaviour:
     drop_numbers: set[str] = field(default_factory=set)  # accept, then close without answering
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that vanished (killed, timed out) is normal here: no traceback."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
+
+
 class GraphServer:
     """``with GraphServer() as api: api.base_url ...``; ``api.accepted`` lists what it took."""
 
@@ -83,11 +92,12 @@ class GraphServer:
         self.accepted: list[Accepted] = []
         self.requests = 0  # every POST to /messages, accepted or not
         self.auth_failures = 0
-        self._window: deque[float] = deque()
+        self._tokens: float | None = None
+        self._refilled = 0.0
         self._per_recipient: dict[str, int] = {}
         self._lock = threading.Lock()
         self._connections: set[socket.socket] = set()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self._httpd = _QuietServer(("127.0.0.1", port), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -170,13 +180,8 @@ class GraphServer:
             if digits in b.number_errors:
                 return _error(b.number_errors[digits],
                               "Message failed to send because of a recipient problem")
-            now = time.monotonic()
-            if b.rate_per_second is not None:
-                while self._window and now - self._window[0] >= 1.0:
-                    self._window.popleft()
-                if len(self._window) >= b.rate_per_second:
-                    return _error(130429, "Cloud API message throughput has been reached")
-                self._window.append(now)
+            if b.rate_per_second is not None and not self._take_token(b):
+                return _error(130429, "Cloud API message throughput has been reached")
             if b.pair_limit is not None and self._per_recipient.get(digits, 0) >= b.pair_limit:
                 return _error(131056, "Message failed to send because there were too many "
                                       "messages sent from this phone number to the same "
@@ -191,6 +196,21 @@ class GraphServer:
         return 200, {"messaging_product": "whatsapp",
                      "contacts": [{"input": to, "wa_id": digits}],
                      "messages": [{"id": wamid, "message_status": "accepted"}]}, after
+
+    def _take_token(self, b: GraphBehaviour) -> bool:
+        """Token bucket: ``rate_per_second`` sustained, ``rate_burst`` at once (lock held)."""
+        assert b.rate_per_second is not None
+        size = b.rate_burst or b.rate_per_second
+        now = time.monotonic()
+        if self._tokens is None:
+            self._tokens = size
+        else:
+            self._tokens = min(size, self._tokens + (now - self._refilled) * b.rate_per_second)
+        self._refilled = now
+        if self._tokens < 1.0:
+            return False
+        self._tokens -= 1.0
+        return True
 
     def handle_phone_number(self, auth: str | None, number_id: str) -> tuple[int, dict[str, Any]]:
         b = self.behaviour
@@ -226,6 +246,9 @@ def _handler_for(server: GraphServer) -> type[BaseHTTPRequestHandler]:
 
         def setup(self) -> None:
             super().setup()
+            # Headers and body go out as two writes: without this, Nagle + delayed ACK add
+            # ~40 ms to every answer, which the real Graph API does not have.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             with server._lock:
                 server._connections.add(self.connection)
 
