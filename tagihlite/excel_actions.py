@@ -29,7 +29,9 @@ TEMPLATE = "Template"
 LAPORAN = "Laporan"
 PETUNJUK = "Petunjuk"
 TEMPLATE_FIRST_ROW = 3  # Template sheet: title, hint, then the message from A3 down
-LOGIN_CELL = "B2"  # Laporan!B2: who is logged in
+LOGIN_CELL = "B2"  # Laporan!B2: who is logged in (A2 holds LOGIN_LABEL)
+LOGIN_LABEL = "Masuk sebagai:"  # as tagihlite.addin.build lays out the Laporan sheet
+REPORT_TITLE = "Laporan Pengiriman"
 
 
 def _ask_login(**kwargs: Any) -> tuple[str, str] | None:
@@ -409,8 +411,8 @@ def report_rows(analysis: Analysis, rep: Any, operator: Operator, style: str
            else f"{operator.name} (tanpa login)" if operator.name else "Belum masuk")
     now = dt.datetime.now(WIB).replace(tzinfo=None)
     rows: list[list[Any]] = [
-        ["Laporan TagihLite"],
-        ["Pengguna", who],
+        [REPORT_TITLE],
+        [LOGIN_LABEL, who],
         ["Dibuat", f"{waktu(now)} WIB"],
         ["Sumber", f"sheet '{analysis.table.sheet}', {len(analysis.ledger)} baris"],
         [],

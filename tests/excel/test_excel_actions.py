@@ -269,6 +269,17 @@ def test_laporan_lists_who_sent_what(xl: MemoryExcel, addin_xlsm: Path) -> None:
     assert xl.app.books.active.sheets.active.name == "Laporan"
 
 
+def test_laporan_keeps_the_add_in_layout(xl: MemoryExcel, addin_xlsm: Path) -> None:
+    from tagihlite.addin import build
+
+    xl.open(addin_xlsm)
+    layout = xl.cells("Laporan")
+    assert layout[(2, 1)] == build.LOGIN_LABEL == excel_actions.LOGIN_LABEL
+    tx.on_ribbon("tl_report")
+    assert xl.cells("Laporan")[(2, 1)] == layout[(2, 1)]
+    assert xl.cells("Laporan")[(1, 1)] == layout[(1, 1)]
+
+
 def test_petunjuk_is_shown(xl: MemoryExcel, addin_xlsm: Path, demo_xlsx: Path) -> None:
     book = xl.open(addin_xlsm)
     tx.on_ribbon("tl_help")
