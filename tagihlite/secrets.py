@@ -40,7 +40,7 @@ def check_name(name: str) -> str:
     return name
 
 
-def _secure_keyring() -> Any | None:
+def secure_keyring() -> Any | None:
     """The active keyring backend when it is one we trust with a token, else ``None``."""
     try:
         import keyring
@@ -55,14 +55,14 @@ def _secure_keyring() -> Any | None:
 
 
 def keyring_available() -> bool:
-    return _secure_keyring() is not None
+    return secure_keyring() is not None
 
 
 def get_secret(name: str) -> str | None:
     """The secret called ``name`` from the OS keyring (service "TagihLite"), else from the
     environment variable ``TAGIHLITE_<NAME>``; ``None`` (or empty) when set in neither."""
     value = None
-    backend = _secure_keyring()
+    backend = secure_keyring()
     if backend is not None:
         from keyring.errors import KeyringError
 
@@ -87,7 +87,7 @@ def set_secret(name: str, value: str) -> None:
     check_name(name)
     if not value:
         raise TagihError(f"Rahasia '{name}' kosong: tidak ada yang disimpan.")
-    backend = _secure_keyring()
+    backend = secure_keyring()
     if backend is None:
         raise _no_keyring(name, "disimpan")
     from keyring.errors import KeyringError
@@ -101,7 +101,7 @@ def set_secret(name: str, value: str) -> None:
 def delete_secret(name: str) -> None:
     """Remove the secret from the OS keyring (absent: nothing to do)."""
     check_name(name)
-    backend = _secure_keyring()
+    backend = secure_keyring()
     if backend is None:
         raise _no_keyring(name, "dihapus")
     from keyring.errors import KeyringError, PasswordDeleteError

@@ -1,8 +1,11 @@
 """Login sessions: a file in the OS account's own app folder, checked against the store.
 
-The file holds a random token; the users store keeps only its SHA-256, so someone who can
+A session is a random token; the users store keeps only its SHA-256, so someone who can
 read the (possibly shared) store cannot forge a session, and editing the file to another
-user's name does not work. A session belongs to the OS account that created it and ends
+user's name does not work. The token itself goes to the OS keyring when there is a secure
+one (Windows Credential Manager on the clerks' PCs), so it is not on disk in plain text;
+without one (a headless Linux box) it stays in the session file, readable by this OS
+account only (mode 0600). A session belongs to the OS account that created it and ends
 after ``settings.auth.session_hours`` or at ``tagihlite logout``.
 """
 
@@ -19,10 +22,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..paths import data_dir
+from ..secrets import SERVICE
 from ..settings import Settings
 from . import store
 
 SESSION_FILE = "session.json"
+KEYRING_ENTRY = "session-token"
 
 
 class SessionState:
@@ -91,18 +96,72 @@ def create(conn: sqlite3.Connection, settings: Settings, user: store.User, now: 
     conn.execute("INSERT INTO sessions (token_hash, name, os_user, created_at, expires_at) "
                  "VALUES (?, ?, ?, ?, ?)",
                  (token_hash(token), user.name, os_account(), now, expires))
-    _write_file({"version": 1, "user": user.name, "os_user": os_account(), "created_at": now,
-                 "expires_at": expires, "store": _store_id(settings), "token": token})
+    data: dict[str, object] = {"version": 1, "user": user.name, "os_user": os_account(),
+                               "created_at": now, "expires_at": expires,
+                               "store": _store_id(settings)}
+    if _keyring_put(token):
+        data["token_in"] = "keyring"
+    else:
+        data["token"] = token
+    _write_file(data)
     return expires
+
+
+def _keyring() -> object | None:
+    from ..secrets import secure_keyring
+
+    return secure_keyring()
+
+
+def _keyring_put(token: str) -> bool:
+    backend = _keyring()
+    if backend is None:
+        return False
+    from keyring.errors import KeyringError
+
+    try:
+        backend.set_password(SERVICE, KEYRING_ENTRY, token)  # type: ignore[attr-defined]
+    except KeyringError:
+        return False
+    return True
+
+
+def _token_of(data: dict[str, object]) -> str | None:
+    if data.get("token_in") != "keyring":
+        token = data.get("token")
+        return token if isinstance(token, str) else None
+    backend = _keyring()
+    if backend is None:
+        return None
+    from keyring.errors import KeyringError
+
+    try:
+        token = backend.get_password(SERVICE, KEYRING_ENTRY)  # type: ignore[attr-defined]
+    except KeyringError:
+        return None
+    return token if isinstance(token, str) else None
+
+
+def _keyring_forget() -> None:
+    backend = _keyring()
+    if backend is None:
+        return
+    from keyring.errors import KeyringError
+
+    with contextlib.suppress(KeyringError):
+        backend.delete_password(SERVICE, KEYRING_ENTRY)  # type: ignore[attr-defined]
 
 
 def revoke_own(conn: sqlite3.Connection) -> str | None:
     """End the session this account holds (if any); the name it was for."""
     data = _read_file()
     remove_file()
-    if not data or not isinstance(data.get("token"), str):
+    token = _token_of(data) if data else None
+    if data and data.get("token_in") == "keyring":
+        _keyring_forget()
+    if not data or token is None:
         return None
-    conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash(str(data["token"])),))
+    conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash(token),))
     name = data.get("user")
     return name if isinstance(name, str) else None
 
@@ -120,7 +179,7 @@ def read(settings: Settings, now: float) -> Session:
             SessionState.INVALID)
     if data.get("os_user") != os_account():
         return Session(SessionState.OTHER_ACCOUNT)
-    token, name = data.get("token"), data.get("user")
+    token, name = _token_of(data), data.get("user")
     expires = data.get("expires_at")
     if not (isinstance(token, str) and isinstance(name, str)
             and isinstance(expires, (int, float))):

@@ -61,22 +61,33 @@ def disable_user(settings: Settings, name: str, *, clock: Clock = time.time) -> 
     return actor
 
 
+def is_self(settings: Settings, name: str, *, clock: Clock = time.time) -> bool:
+    """Whether ``name`` is the logged-in user (their own password needs the current one)."""
+    actor = require_login(settings, clock=clock)
+    return actor.logged_in and store.check_name(name).casefold() == actor.name.casefold()
+
+
 def set_password(settings: Settings, name: str, password: str, *,
-                 clock: Clock = time.time) -> Operator:
-    """Own password, or (supervisor) anyone's; ends the user's other sessions."""
+                 current_password: str | None = None, clock: Clock = time.time) -> Operator:
+    """Own password (with the current one: an unattended session must not be enough to
+    take the account over), or (supervisor) anyone else's; ends the user's other sessions."""
     passwords.check_new_password(password)
     actor = require_login(settings, clock=clock)
     if not actor.logged_in:
         raise PermissionDenied("Login belum diaktifkan: belum ada pengguna yang kata sandinya "
                                "dapat diubah.")
     name = store.check_name(name)
-    if name.casefold() != actor.name.casefold() and actor.role != store.SUPERVISOR:
+    own = name.casefold() == actor.name.casefold()
+    if not own and actor.role != store.SUPERVISOR:
         raise PermissionDenied("Hanya supervisor yang boleh mengubah kata sandi pengguna lain.")
     pw_hash = passwords.hash_password(password)
     with store.connect(settings.users_file) as conn, store.write(conn):
         user = store.get_user(conn, name)
         if user is None:
             raise InputError(f"Pengguna '{name}' tidak ada.")
+        if own and not passwords.verify_password(store.get_hash(conn, user.name) or "",
+                                                 current_password or ""):
+            raise PermissionDenied("Kata sandi sekarang salah. Kata sandi tidak diubah.")
         conn.execute("UPDATE users SET pw_hash = ?, failed = 0, locked_until = 0 "
                      "WHERE name = ?", (pw_hash, user.name))
         if user.name.casefold() != actor.name.casefold():

@@ -104,11 +104,16 @@ def _users_disable(args: argparse.Namespace) -> int:
 
 def _users_passwd(args: argparse.Namespace) -> int:
     from ..auth import set_password
+    from ..auth.users import is_self
 
     settings = _settings()
     if _notice(settings):
         return 2
-    set_password(settings, args.name, _new_password(args))
+    current = None
+    if is_self(settings, args.name):  # own password: the current one first
+        current = (_read_stdin_line("Kata sandi sekarang") if args.password_stdin
+                   else getpass.getpass("Kata sandi sekarang: "))
+    set_password(settings, args.name, _new_password(args), current_password=current)
     _say(f"Kata sandi '{args.name}' diubah.")
     return 0
 
@@ -302,9 +307,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = users_sub.add_parser("disable", help="nonaktifkan pengguna (supervisor)")
     p.add_argument("name", metavar="NAMA")
     p.set_defaults(handler=_users_disable)
-    p = users_sub.add_parser("passwd", help="ganti kata sandi")
+    p = users_sub.add_parser("passwd", help="ganti kata sandi (sendiri: kata sandi sekarang "
+                             "dulu; supervisor: pengguna lain)")
     p.add_argument("name", metavar="NAMA")
-    p.add_argument("--password-stdin", action="store_true")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="baca dari input standar: kata sandi sekarang (jika mengganti milik "
+                   "sendiri) lalu kata sandi baru, satu per baris")
     p.set_defaults(handler=_users_passwd)
 
     p = subparsers.add_parser("login", help="masuk sebagai pengguna")

@@ -175,6 +175,11 @@ def test_users_disable_and_passwd(cli) -> None:
     bootstrap(cli)
     cli("login", "Siti", "--password-stdin", stdin=SUPERVISOR_PW + "\n")
     assert cli("users", "passwd", "Budi", "--password-stdin", stdin="Sandi-baru-99\n")[0] == 0
+    code, _, err = cli("users", "passwd", "Siti", "--password-stdin",
+                       stdin="salah-sekarang\nSandi-siti-baru1\n")
+    assert code == 2 and "Kata sandi sekarang salah" in err
+    assert cli("users", "passwd", "Siti", "--password-stdin",
+               stdin=f"{SUPERVISOR_PW}\nSandi-siti-baru1\n")[0] == 0
     code, out, _ = cli("users", "disable", "Budi")
     assert code == 0 and "dinonaktifkan" in out
     assert "Budi\tstaff\tnonaktif" in cli("users", "list")[1]

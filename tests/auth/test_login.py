@@ -304,8 +304,38 @@ def test_staff_changes_own_password_only(team: Settings, clock: FakeClock) -> No
     login(team, "Budi", STAFF_PW, clock=clock)
     with pytest.raises(PermissionDenied, match="pengguna lain"):
         set_password(team, "Siti", "Baru-sekali-123", clock=clock)
-    set_password(team, "Budi", "Baru-sekali-123", clock=clock)
+    with pytest.raises(PermissionDenied, match="Kata sandi sekarang salah"):
+        set_password(team, "Budi", "Baru-sekali-123", clock=clock)
+    with pytest.raises(PermissionDenied, match="Kata sandi sekarang salah"):
+        set_password(team, "Budi", "Baru-sekali-123", current_password="tebak-tebak",
+                     clock=clock)
+    set_password(team, "Budi", "Baru-sekali-123", current_password=STAFF_PW, clock=clock)
     logout(team, clock=clock)
     with pytest.raises(LoginFailed):
         login(team, "Budi", STAFF_PW, clock=clock)
     assert login(team, "Budi", "Baru-sekali-123", clock=clock).name == "Budi"
+
+
+def test_supervisor_resets_another_password_and_ends_their_session(
+        team: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tagihlite.auth import set_password
+
+    login(team, "Budi", STAFF_PW, clock=clock)
+    budi_session = sess.session_path().read_bytes()
+    login(team, "Siti", SUPERVISOR_PW, clock=clock)
+    set_password(team, "Budi", "Direset-supervisor-1", clock=clock)
+    sess.session_path().write_bytes(budi_session)  # Budi's old session is gone from the store
+    assert current_operator(team, clock=clock).logged_in is False
+
+
+def test_session_token_lives_in_the_keyring_when_there_is_one(
+        team: Settings, clock: FakeClock, file_keyring: object) -> None:
+    login(team, "Budi", STAFF_PW, clock=clock)
+    data = json.loads(sess.session_path().read_text())
+    assert "token" not in data and data["token_in"] == "keyring"
+    token = file_keyring.get_password("TagihLite", sess.KEYRING_ENTRY)  # type: ignore[attr-defined]
+    assert token and sess.token_hash(token).encode() in team.users_file.read_bytes()
+    assert current_operator(team, clock=clock) == Operator("Budi", "staff", True)
+    logout(team, clock=clock)
+    assert file_keyring.get_password("TagihLite", sess.KEYRING_ENTRY) is None  # type: ignore[attr-defined]
+    assert current_operator(team, clock=clock).logged_in is False

@@ -105,13 +105,16 @@ def test_no_file_tagihlite_writes_contains_a_secret_or_password(
                stdin=STAFF_PW + "\n") == 0
     assert cli("login", "Budi", "--password-stdin", stdin="salah-tebak-1\n") == 2
     assert cli("login", "Budi", "--password-stdin", stdin=STAFF_PW + "\n") == 0
-    assert cli("users", "passwd", "Budi", "--password-stdin", stdin="Ganti-sandi-42\n") == 0
+    assert cli("users", "passwd", "Budi", "--password-stdin",
+               stdin=f"{STAFF_PW}\nGanti-sandi-42\n") == 0
     assert cli("demo", str(workbooks)) == 0
     workbook = workbooks / "tagihan-demo.xlsx"
     assert cli("send", str(workbook), "--via", "outbox", "--yes") in (0, 1)
     assert cli("logout") == 0
     assert cli("login", "Siti", "--password-stdin", stdin=SUPERVISOR_PW + "\n") == 0
     assert cli("optout", "add", "081234567890", "--reason", "minta berhenti") == 0
+    session_token = file_keyring.get_password("TagihLite", "session-token")  # type: ignore[attr-defined]
+    assert session_token
     assert cli("audit", "export", str(workbooks / "audit.csv")) == 0
     assert cli("config", "show") == 0
     from tagihlite.settings import dumps, load
@@ -126,7 +129,7 @@ def test_no_file_tagihlite_writes_contains_a_secret_or_password(
     assert {"users.sqlite", "journal.sqlite", "settings.toml"} <= names, names
     assert (workbooks / "audit.csv").exists() and workbook.exists()
     values = [CLOUD_TOKEN, WEBHOOK_SECRET, SUPERVISOR_PW, STAFF_PW, "salah-tebak-1",
-              "Ganti-sandi-42"]
+              "Ganti-sandi-42", session_token]
     assert _leaks([home, workbooks], values) == []
     for value in values:
         assert value not in out and value not in err
