@@ -89,7 +89,8 @@ def _render(path: Path, plan: WritePlan, macro: bool) -> bytes:
     import openpyxl
 
     try:
-        wb = openpyxl.load_workbook(path, keep_vba=macro, keep_links=True, rich_text=True)
+        wb = openpyxl.load_workbook(path, keep_vba=macro, keep_links=True,
+                                    rich_text=_has_rich_text(path))
     except Exception:  # openpyxl raises many types on odd packages; the file is the problem
         raise unusable(path, "tidak dapat dibuka untuk ditulis",
                        "Buka di Excel lalu simpan ulang sebagai .xlsx, kemudian coba lagi.",
@@ -114,6 +115,23 @@ def _render(path: Path, plan: WritePlan, macro: bool) -> bytes:
     return repaired
 
 
+def _has_rich_text(path: Path) -> bool:
+    """Any formatted runs inside a cell? Only then pay for openpyxl's rich-text mode
+    (about 30% slower loads), which keeps them instead of flattening them to plain text.
+    Excel keeps rich text in the shared strings part, openpyxl inline in the sheets."""
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if not (name.endswith("sharedStrings.xml") or name.startswith("xl/worksheets/")):
+                continue
+            tail = b""
+            with zf.open(name) as fh:
+                while chunk := fh.read(1 << 20):
+                    if b"<rPr" in tail + chunk or b"<r>" in tail + chunk:
+                        return True
+                    tail = chunk[-8:]
+    return False
+
+
 # --- cells ------------------------------------------------------------------------------
 
 def _cell_value(value: Any) -> Any:
@@ -126,16 +144,22 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
+def _existing(ws, row: int, col: int):
+    """The cell if it exists. ``ws.cell()`` would create it, and every created empty cell
+    is written back out (slower saves, a larger file)."""
+    return ws._cells.get((row, col))
+
+
 def _refuse_overwrite(path: Path, ws, plan: WritePlan) -> None:
     """A column we create must be empty: never write over the clerk's own data beside it."""
     for column in plan.columns:
-        header = ws.cell(plan.header_row, column.col).value
+        head = _existing(ws, plan.header_row, column.col)
+        header = head.value if head is not None else None
         if not column.new or header_key(header) == header_key(column.header):
             continue  # an existing column, or ours from an earlier run
         for row in (plan.header_row, *plan.row_numbers):
-            value = ws.cell(row, column.col).value
-            if value is not None and str(value).strip() and not (
-                    row == plan.header_row and str(value).strip() == column.header):
+            cell = _existing(ws, row, column.col)
+            if cell is not None and cell.value is not None and str(cell.value).strip():
                 coord = f"{column_letter(column.col)}{row}"
                 raise InputError(
                     f"TagihLite perlu kolom kosong di kanan tabel untuk '{column.header}', "
@@ -144,36 +168,59 @@ def _refuse_overwrite(path: Path, ws, plan: WritePlan) -> None:
                     f"'{column.header}' di kanan tabel, lalu jalankan lagi.")
 
 
+class _Styles:
+    """Style of a new column's cell = the style of the table's last column in that row,
+    with our number format. Computed once per distinct source style: setting
+    ``number_format`` cell by cell costs a registry lookup each time."""
+
+    def __init__(self, ws, style_col: int | None) -> None:
+        self.ws, self.style_col = ws, style_col
+        self.cache: dict[tuple, Any] = {}
+
+    def apply(self, cell, row: int, number_format: str | None) -> None:
+        src = _existing(self.ws, row, self.style_col) if self.style_col else None
+        src_key = tuple(src._style) if src is not None and src.has_style else None
+        key = (src_key, number_format)
+        style = self.cache.get(key)
+        if style is None:
+            if src_key is not None:
+                cell._style = copy(src._style)
+            cell.number_format = number_format or "General"
+            self.cache[key] = copy(cell._style)
+        else:
+            cell._style = copy(style)
+
+
 def _write_column(ws, plan: WritePlan, column: ColumnWrite, style_col: int | None) -> None:
     if column.new:
         cell = ws.cell(plan.header_row, column.col)
         cell.value = column.header
-        if style_col:
-            _copy_style(ws.cell(plan.header_row, style_col), cell, keep_format=True)
+        src = _existing(ws, plan.header_row, style_col) if style_col else None
+        if src is not None and src.has_style:
+            cell._style = copy(src._style)  # looks like the clerk's own header row
         letter = column_letter(column.col)
         if letter not in ws.column_dimensions or not ws.column_dimensions[letter].width:
             ws.column_dimensions[letter].width = WIDE_HEADERS.get(column.header,
                                                                   max(14, len(column.header) + 4))
+    styles = _Styles(ws, style_col if column.new else None)
+    col = column.col
     for row, value in zip(plan.row_numbers, column.values, strict=True):
         if value is KEEP:
             continue
-        cell = ws.cell(row, column.col)
-        if column.new and style_col:
-            _copy_style(ws.cell(row, style_col), cell, keep_format=False)
+        if value is None:
+            existing = _existing(ws, row, col)
+            if existing is not None:
+                existing.value = None
+            continue  # nothing to write into a cell that does not exist
+        cell = ws.cell(row, col)
+        if column.new:
+            styles.apply(cell, row, column.number_format)
+        elif column.number_format:
+            cell.number_format = column.number_format
         value = _cell_value(value)
         cell.value = value
         if isinstance(value, str) and is_formula_like(value) and not column.formulas:
             cell.data_type = "s"  # customer text, never a formula (CSV/formula injection)
-        if column.number_format:
-            cell.number_format = column.number_format
-
-
-def _copy_style(src, dst, *, keep_format: bool) -> None:
-    if not src.has_style:
-        return
-    dst._style = copy(src._style)
-    if not keep_format:
-        dst.number_format = "General"
 
 
 # --- Excel Tables -------------------------------------------------------------------------

@@ -313,3 +313,19 @@ def test_unknown_sheet_in_plan(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="'Hilang'"):
         apply_plan(path, plan)
     assert sha256(path) == before
+
+
+def test_rich_text_inside_a_cell_survives(tmp_path: Path) -> None:
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    path = fixture_copy(tmp_path, "ugly.xlsx")
+    wb = openpyxl.load_workbook(path, rich_text=True)
+    wb["Tagihan"]["J6"] = CellRichText(["janji bayar ", TextBlock(InlineFont(b=True), "Senin")])
+    wb.save(path)
+    _, plan = _ugly_plan(path)
+    apply_plan(path, plan)
+    cell = openpyxl.load_workbook(path, rich_text=True)["Tagihan"]["J6"].value
+    assert isinstance(cell, CellRichText)
+    assert str(cell) == "janji bayar Senin"
+    assert any(isinstance(b, TextBlock) and b.font.b for b in cell)
