@@ -135,7 +135,9 @@ class AuditLog:
         prev_hash, prev_seq = GENESIS, 0
         rows = self.entries()
         for seq, at, event, actor, details, stored_prev, stored_hash in rows:
-            if seq != prev_seq + 1:
+            if seq < 1:
+                problems.append(f"Entri audit bernomor #{seq} tidak sah: nomor urut diubah.")
+            elif seq > prev_seq + 1:
                 missing = (f"#{prev_seq + 1}" if seq == prev_seq + 2
                            else f"#{prev_seq + 1} sampai #{seq - 1}")
                 problems.append(f"Entri audit {missing} hilang (dihapus).")
