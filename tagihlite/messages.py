@@ -120,6 +120,7 @@ class MessageTemplate:
             tree = env.parse(source.text, name=self.NAME)
         except TemplateSyntaxError as exc:
             raise self._error(exc.lineno, f"penulisan template salah ({exc.message})") from None
+        self._refuse_constructs(tree)
         unknown = meta.find_undeclared_variables(tree) - VARIABLES.keys()
         if unknown:
             bad = sorted(unknown)[0]
@@ -132,6 +133,37 @@ class MessageTemplate:
         # Render two sample rows now, so runtime errors surface before anything is sent.
         for due in (dt.date(2026, 11, 20), None):
             self.render(sample_context(due))
+
+    def _refuse_constructs(self, tree: Any) -> None:
+        """A reminder needs text, variables, filters and ``if``: refuse the rest up front.
+
+        Loops and macros can burn the CPU for hours, includes/imports read other files,
+        method calls reach past the filters (``'x'.ljust(10**9)``), and ``self`` exposes
+        the template object: none belongs in a message, so they never get to run.
+        """
+        from jinja2 import nodes
+
+        banned: dict[type, str] = {
+            nodes.For: "perulangan {% for %}",
+            nodes.Macro: "{% macro %}",
+            nodes.CallBlock: "{% call %}",
+            nodes.Include: "{% include %}",
+            nodes.Import: "{% import %}",
+            nodes.FromImport: "{% from ... import %}",
+            nodes.Extends: "{% extends %}",
+            nodes.Call: "pemanggilan fungsi/metode (pakai filter, mis. {{ name | upper }})",
+        }
+        for node in tree.find_all(tuple(banned)):
+            raise self._error(node.lineno, f"{banned[type(node)]} tidak diizinkan di template")
+        for node in tree.find_all(nodes.Name):
+            if node.name == "self":
+                raise self._error(node.lineno, "'self' tidak diizinkan di template")
+        for node in tree.find_all(nodes.Filter):
+            for arg in [*node.args, *(kw.value for kw in node.kwargs)]:
+                if isinstance(arg, nodes.Const) and isinstance(arg.value, (int, float)) and (
+                        abs(arg.value) > 1000):
+                    raise self._error(node.lineno, f"angka {arg.value} pada filter '"
+                                      f"{node.name}' terlalu besar (tidak diizinkan)")
 
     def _error(self, line: int | None, what: str) -> TemplateError:
         where = self.source.origin

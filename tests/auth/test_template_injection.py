@@ -3,8 +3,6 @@
 The template lives in the workbook's Template sheet or a file, so whoever edits the
 workbook writes Jinja code that TagihLite runs. The sandbox must refuse anything that
 reaches for Python internals or burns the machine, with a message a clerk can act on.
-Payloads that still get through are listed in KNOWN_GAPS (strict xfail: fixing one turns
-its test red until it moves to the refused lists).
 """
 
 from __future__ import annotations
@@ -108,29 +106,24 @@ def test_resource_exhaustion_is_refused(payload: str) -> None:
     assert any(word in message for word in CLEAR), message
 
 
-# -- payloads that currently get through (reported to the lead) ----------------------------
-GAP = "reported: sandbox lets it through (see issue 5 report)"
-GAP_MESSAGE = "reported: refused, but as a technical TypeError (see issue 5 report)"
+# -- payloads refused up front by MessageTemplate._refuse_constructs ----------------------
 
 
-@pytest.mark.xfail(strict=True, reason=GAP)
 @pytest.mark.parametrize("payload", ["{{ self }}", "Halo {{ self }}"])
 def test_self_is_refused(payload: str) -> None:
-    message = refusal(payload)  # today renders "<TemplateReference '<tagihlite-template>'>"
+    message = refusal(payload)  # Jinja itself would render "<TemplateReference ...>"
     assert any(word in message for word in CLEAR)
 
 
-@pytest.mark.xfail(strict=True, reason=GAP_MESSAGE)
 @pytest.mark.parametrize("payload", ["{% include '/etc/passwd' %}",
                                      "{% import 'os' as os %}{{ os }}",
                                      "{% extends 'base.html' %}",
                                      "{% from 'x' import y %}{{ y }}"])
 def test_loading_other_templates_is_refused_with_a_clear_message(payload: str) -> None:
-    message = refusal(payload)  # today: refused, but as "TypeError: no loader for ..."
+    message = refusal(payload)  # Jinja itself: "TypeError: no loader for ..."
     assert any(word in message for word in CLEAR), message
 
 
-@pytest.mark.xfail(strict=True, reason=GAP)
 def test_nested_loops_cannot_burn_the_cpu() -> None:
     # Three loops over a 2000-character literal = 8e9 iterations; a sheet cell holds 32767.
     code = textwrap.dedent("""
