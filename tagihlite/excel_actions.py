@@ -179,7 +179,7 @@ def _reason_texts(rows: Any) -> dict[str, str]:
     """One readable text per reason code (the first row's, details included)."""
     texts: dict[str, str] = {}
     for code, reason in zip(rows["reason_code"], rows["reason"], strict=True):
-        if code and code not in texts:
+        if isinstance(code, str) and code not in texts:  # pandas may hold NaN for "none"
             texts[code] = reason
     return texts
 
@@ -420,11 +420,11 @@ def report_rows(analysis: Analysis, rep: Any, operator: Operator, style: str
     ]
     rows += [[ln.status, ln.count, rupiah(ln.amount, style)] for ln in rep.lines]
     rows += [["Total belum dibayar", "", rupiah(rep.outstanding, style)], []]
-    if rep.reasons:
+    reasons = [(code, n) for code, n in rep.reasons.most_common() if isinstance(code, str)]
+    if reasons:
         rows.append(["Alasan dilewati", "Jumlah baris"])
         texts = _reason_texts(analysis.ledger)
-        rows += [[texts.get(code, REASONS.get(code, code)), n]
-                 for code, n in rep.reasons.most_common()]
+        rows += [[texts.get(code, REASONS.get(code, code)), n] for code, n in reasons]
         rows.append([])
     if rep.operators:
         rows.append(["Dikirim oleh", "Jumlah pengingat"])
