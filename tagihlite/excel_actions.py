@@ -272,10 +272,14 @@ def operator_for_send(click: Click) -> Operator:
 def selected_rows(click: Click, live: LiveSheet, table: SheetTable) -> set[int]:
     from .excel_sheet import parse_areas
 
-    selection = click.app.selection
-    if selection is None or selection.sheet.name.casefold() != live.name.casefold():
+    try:
+        selection = click.app.selection
+        if selection is None or selection.sheet.name.casefold() != live.name.casefold():
+            return set()
+        address = selection.address
+    except Exception:  # a chart or shape is selected: Excel hands over no cell range
         return set()
-    areas = parse_areas(selection.address)
+    areas = parse_areas(address)
     return {r for r in table.row_numbers if any(a[0] <= r <= a[2] for a in areas)}
 
 
