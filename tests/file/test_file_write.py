@@ -329,3 +329,27 @@ def test_rich_text_inside_a_cell_survives(tmp_path: Path) -> None:
     assert isinstance(cell, CellRichText)
     assert str(cell) == "janji bayar Senin"
     assert any(isinstance(b, TextBlock) and b.font.b for b in cell)
+
+
+@pytest.mark.parametrize("name", ["lo_ugly.xlsx", "lo_table.xlsx"])
+def test_libreoffice_written_input(tmp_path: Path, name: str) -> None:
+    path = fixture_copy(tmp_path, name)
+    table = read_table(path)
+    n = len(table.rows)
+    plan = plan_for(table, {"Status Kirim": [Status.READY] * n, "Pesan": ["=x"] * n})
+    before = openpyxl.load_workbook(path)
+    apply_plan(path, plan)
+    after = openpyxl.load_workbook(path)
+    ws_b, ws_a = before[table.sheet], after[table.sheet]
+    for row in ws_b.iter_rows():
+        for cell in row:
+            if cell.value is not None:  # LibreOffice also writes styled empty cells
+                assert ws_a[cell.coordinate].value == cell.value
+    status_col = plan.column("Status Kirim").col
+    assert [ws_a.cell(r, status_col).value for r in table.row_numbers] == [Status.READY] * n
+    assert ws_a.cell(table.row_numbers[0], status_col + 1).data_type == "s"
+    again = read_table(path)
+    assert again.row_numbers == table.row_numbers and "Pesan" in again.outputs
+    if table.table_name:
+        assert again.table_name == table.table_name
+        assert again.last_col == status_col + 1  # the Excel Table grew

@@ -119,3 +119,58 @@ def test_read_rels_resolves_root(tmp_path: Path) -> None:
     with zipfile.ZipFile(FIXTURES / "macro_ribbon.xlsm") as zf:
         types = {r.type for r in read_rels(zf, "")}
     assert {UI_2006, UI_2007} <= types
+
+
+THUMB = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/thumbnail"
+CUSTOM_XML = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml"
+CUSTOM_XML_PROPS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                    "customXmlProps")
+
+
+def _add_parts(src: Path, dst: Path) -> None:
+    """A SharePoint-style workbook: a thumbnail and a customXml item openpyxl never writes."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "_rels/.rels":
+                data = data.replace(b"</Relationships>", (
+                    f'<Relationship Id="rIdThumb" Type="{THUMB}" '
+                    'Target="docProps/thumbnail.jpeg"/></Relationships>').encode())
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", (
+                    f'<Relationship Id="rIdCx" Type="{CUSTOM_XML}" '
+                    'Target="../customXml/item1.xml"/></Relationships>').encode())
+            elif info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", (
+                    b'<Default Extension="jpeg" ContentType="image/jpeg"/>'
+                    b'<Override PartName="/customXml/itemProps1.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.customXmlProperties+xml"/>'
+                    b"</Types>"))
+            zout.writestr(info, data)
+        zout.writestr("docProps/thumbnail.jpeg", b"\xff\xd8\xff\xe0fiktif\xff\xd9")
+        zout.writestr("customXml/item1.xml", "<b:Sources xmlns:b='urn:x-fiktif'/>")
+        zout.writestr("customXml/_rels/item1.xml.rels", (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns='
+            '"http://schemas.openxmlformats.org/package/2006/relationships"><Relationship '
+            f'Id="rId1" Type="{CUSTOM_XML_PROPS}" Target="itemProps1.xml"/></Relationships>'))
+        zout.writestr("customXml/itemProps1.xml", (
+            '<ds:datastoreItem ds:itemID="{00000000-0000-0000-0000-000000000001}" '
+            'xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"/>'))
+
+
+def test_thumbnail_and_custom_xml_restored(tmp_path: Path) -> None:
+    original = tmp_path / "asli.xlsx"
+    _add_parts(FIXTURES / "ugly.xlsx", original)
+    path = tmp_path / "sharepoint.xlsx"
+    path.write_bytes(original.read_bytes())
+    table = read_table(path)
+    apply_plan(path, plan_for(table, {"Status Kirim": [Status.READY] * len(table.rows)}))
+    for part in ("docProps/thumbnail.jpeg", "customXml/item1.xml",
+                 "customXml/_rels/item1.xml.rels", "customXml/itemProps1.xml"):
+        assert zip_part(path, part) == zip_part(original, part)
+    with zipfile.ZipFile(path) as zf:
+        assert {r.type for r in read_rels(zf, "")} >= {THUMB}
+        assert CUSTOM_XML in {r.type for r in read_rels(zf, "xl/workbook.xml")}
+    types = zip_part(path, "[Content_Types].xml").decode()
+    assert 'Extension="jpeg"' in types and "/customXml/itemProps1.xml" in types
+    assert openpyxl.load_workbook(path)["Tagihan"]["K5"].value == Status.READY
