@@ -354,3 +354,30 @@ def test_command_line_overrides_settings(tmp_path):
 def test_unknown_channel_on_the_command_line(tmp_path):
     code, _, err = run_cli("send", _book(tmp_path), "--yes", "--via", "pos")
     assert code == 2 and "'channel'" in err
+
+
+# --- the journal key: customer number, period, reminder level -------------------------------
+
+def test_sent_rows_are_already_sent_in_check(tmp_path):
+    path = _book(tmp_path)
+    run_cli("send", path, "--yes", "--rows", "2", "--outbox", tmp_path / "ob")
+    code, out, _ = run_cli("check", path, "--json")
+    rows = {r["row"]: r for r in json.loads(out)["rows"]}
+    assert code == 0
+    assert (rows[2]["eligible"], rows[2]["reason_code"]) == (False, "already_sent")
+    assert "WIB" in rows[2]["reason"] and "Outbox" in rows[2]["reason"]
+    assert rows[3]["eligible"] is True
+
+
+def test_new_level_or_period_is_a_new_reminder(tmp_path):
+    path = _book(tmp_path)
+    ob = tmp_path / "ob"
+    assert run_cli("send", path, "--yes", "--outbox", ob)[0] == 0
+    assert run_cli("send", path, "--yes", "--outbox", ob)[0] == 0
+    assert len(_outbox(ob)) == 4
+    assert run_cli("send", path, "--yes", "--outbox", ob, "--level", "2")[0] == 0
+    assert len(_outbox(ob)) == 8
+    assert run_cli("send", path, "--yes", "--outbox", ob, "--period", "2026-12")[0] == 0
+    keys = [r["key"] for r in _outbox(ob)]
+    assert len(keys) == len(set(keys)) == 12
+    assert {k.split("|", 1)[1] for k in keys} == {"2026-11|1", "2026-11|2", "2026-12|1"}
