@@ -41,9 +41,9 @@ def backup_path(path: Path) -> Path:
 
 def lock_files(path: Path) -> list[Path]:
     """Owner/lock files that mean the workbook is open in Excel or LibreOffice right now."""
+    # Excel: "~$" + the full name (Word shortens long names; Excel does not, and guessing
+    # would refuse files that merely share a tail). LibreOffice: ".~lock.NAME#".
     candidates = [path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#")]
-    if len(path.name) > 2:  # Office shortens long names: "~$" replaces the first two chars
-        candidates.append(path.with_name("~$" + path.name[2:]))
     return [p for p in candidates if p.exists()]
 
 
