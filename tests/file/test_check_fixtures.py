@@ -19,13 +19,6 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"not valid JSON: {name}")
 
 
-# Remove when the lead's ``_rows_json`` (cli/core_cmds.py) is fixed: it crashes on a blank
-# amount (``pd.NA != pd.NA``) and prints NaN, not null, for reason_code/phone. strict=True
-# makes the fix visible as an XPASS failure.
-LEAD_JSON_BUG = pytest.mark.xfail(
-    strict=True, reason="check --json: pd.NA amount crashes; NaN instead of null")
-
-
 def check_json(capsys, path: Path, *extra: str) -> dict:
     code = main(["check", str(path), "--json", *extra])
     out = capsys.readouterr().out
@@ -43,7 +36,6 @@ UGLY_VERDICTS = {
 }
 
 
-@LEAD_JSON_BUG
 @pytest.mark.parametrize("name", ["ugly.xlsx", "lo_ugly.xlsx", "lo_ugly.xls", "lo_ugly.ods"])
 def test_ugly_list_verdicts(capsys, name: str) -> None:
     data = check_json(capsys, FIXTURES / name)
@@ -75,7 +67,6 @@ def test_ugly_list_verdicts(capsys, name: str) -> None:
     assert data["summary"]["eligible"] == 10
 
 
-@LEAD_JSON_BUG
 @pytest.mark.parametrize("name", ["table.xlsx", "lo_table.xlsx"])
 def test_excel_table_verdicts(capsys, name: str) -> None:
     data = check_json(capsys, FIXTURES / name)
@@ -85,7 +76,6 @@ def test_excel_table_verdicts(capsys, name: str) -> None:
     assert data["rows"][0]["customer_id"] == "0141234560001"
 
 
-@LEAD_JSON_BUG
 @pytest.mark.parametrize("name", ["semicolon_cp1252.csv", "comma_utf8.csv"])
 def test_csv_verdicts(capsys, name: str) -> None:
     data = check_json(capsys, FIXTURES / name)
