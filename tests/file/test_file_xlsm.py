@@ -174,3 +174,46 @@ def test_thumbnail_and_custom_xml_restored(tmp_path: Path) -> None:
     types = zip_part(path, "[Content_Types].xml").decode()
     assert 'Extension="jpeg"' in types and "/customXml/itemProps1.xml" in types
     assert openpyxl.load_workbook(path)["Tagihan"]["K5"].value == Status.READY
+
+
+def test_the_addin_workbook_survives(tmp_path: Path) -> None:
+    """The product's own tagihlite.xlsm (ribbon + xlwings VBA) through a write-back."""
+    source = Path(__file__).resolve().parents[2] / "tagihlite.xlsm"
+    path = tmp_path / "tagihlite.xlsm"
+    path.write_bytes(source.read_bytes())
+    table = read_table(path)
+    status = table.first_col + table.outputs["Status Kirim"]
+    from tagihlite.writeplan import ColumnWrite, WritePlan
+
+    rows = [table.header_row + 1, table.header_row + 2]
+    apply_plan(path, WritePlan(sheet=table.sheet, header_row=table.header_row,
+                               row_numbers=rows,
+                               columns=[ColumnWrite(col=status, header="Status Kirim",
+                                                    new=False, values=[Status.READY, "=2"])]))
+    with zipfile.ZipFile(source) as zs:
+        names = zs.namelist()
+        kept = [n for n in names if n.startswith("customUI") or n == "xl/vbaProject.bin"
+                or n.startswith("xl/_rels/vbaProject")]
+        assert "xl/vbaProject.bin" in kept and any(n.startswith("customUI/") for n in kept)
+        for part in kept:
+            assert zip_part(path, part) == zs.read(part), part
+        src_ui = {(r.type, r.target.lstrip("/")) for r in read_rels(zs, "")
+                  if r.type in (UI_2006, UI_2007)}
+    with zipfile.ZipFile(path) as zn:
+        new_ui = {(r.type, r.target.lstrip("/")) for r in read_rels(zn, "")
+                  if r.type in (UI_2006, UI_2007)}
+    assert new_ui == src_ui and new_ui
+    before = openpyxl.load_workbook(source, keep_vba=True)
+    after = openpyxl.load_workbook(path, keep_vba=True)
+    assert after.sheetnames == before.sheetnames
+    assert after.code_name == before.code_name
+    for ws in before.worksheets:
+        assert after[ws.title].sheet_properties.codeName == ws.sheet_properties.codeName
+        if ws.title != table.sheet:
+            for row in ws.iter_rows():
+                for cell in row:
+                    assert after[ws.title][cell.coordinate].value == cell.value
+    ws = after[table.sheet]
+    assert ws.cell(rows[0], status).value == Status.READY
+    assert ws.cell(rows[1], status).value == "=2" and ws.cell(rows[1], status).data_type == "s"
+    assert set(after.defined_names) == set(before.defined_names)
