@@ -100,13 +100,13 @@ def build(
         codes.append(code)
         reasons.append(reason_text(code, **detail) if code else "")
 
-    return pd.DataFrame({
+    data = {
         "row": table.row_numbers,
         "name": names,
         "customer_id": ids,
         "phone": [p.e164 for p in phones],
         "phone_note": [p.note for p in phones],
-        "amount": pd.array([a.value for a in amounts], dtype="Int64"),
+        "amount": [a.value for a in amounts],
         "paid": [p is True for p in paid_flags],
         "paid_raw": [_text(v) for v in paid_raw],
         "due_date": dues,
@@ -115,7 +115,12 @@ def build(
         "eligible": eligible,
         "reason_code": codes,
         "reason": reasons,
-    }, columns=list(LEDGER_COLUMNS))
+    }
+    # Object columns keep None as None (pandas 3 would turn text columns into its string
+    # dtype with NaN, and ints with gaps into floats): the shells and JSON see plain values.
+    typed = {"row": "int64", "paid": "bool", "eligible": "bool"}
+    return pd.DataFrame({name: pd.Series(values, dtype=typed.get(name, object))
+                         for name, values in data.items()}, columns=list(LEDGER_COLUMNS))
 
 
 def mark_already_sent(ledger: pd.DataFrame, blocked: Mapping[str, str]) -> pd.DataFrame:

@@ -121,7 +121,10 @@ class MessageTemplate:
         except TemplateSyntaxError as exc:
             raise self._error(exc.lineno, f"penulisan template salah ({exc.message})") from None
         self._refuse_constructs(tree)
-        unknown = meta.find_undeclared_variables(tree) - VARIABLES.keys()
+        try:
+            unknown = meta.find_undeclared_variables(tree) - VARIABLES.keys()
+        except TemplateSyntaxError as exc:  # e.g. an unknown filter, found while compiling
+            raise self._error(exc.lineno, f"penulisan template salah ({exc.message})") from None
         if unknown:
             bad = sorted(unknown)[0]
             line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name == bad), None)

@@ -46,7 +46,7 @@ def summarise(analysis: Analysis) -> Report:
     for r in analysis.ledger.itertuples(index=False):
         values = sheet_values(analysis, r)
         status = values[C.STATUS]
-        amount = int(r.amount) if r.amount is not None and r.amount == r.amount else 0
+        amount = r.amount or 0
         line = by[status]
         line.count += 1
         line.amount += amount

@@ -123,9 +123,8 @@ def _template(args: argparse.Namespace, settings: Settings,
     from ..messages import load_template
     from ..workflow import template_constants
 
-    # An explicit --template wins over the workbook's sheet: the user asked for it.
-    file = getattr(args, "template", None)
-    return load_template(sheet=None if file else sheet_template, file=file,
+    # Issue 2's order: the workbook's Template sheet, then --template, then the default.
+    return load_template(sheet=sheet_template, file=getattr(args, "template", None),
                          rupiah_style=settings.rupiah_style,
                          constants=template_constants(settings))
 
@@ -135,8 +134,8 @@ def _rows_json(analysis: Analysis, messages: dict[int, str] | None = None) -> li
     for r in analysis.ledger.itertuples(index=False):
         item = {
             "row": int(r.row), "name": r.name, "customer_id": r.customer_id,
-            "phone": r.phone, "amount": None if r.amount is None or r.amount != r.amount
-            else int(r.amount), "paid": bool(r.paid), "eligible": bool(r.eligible),
+            "phone": r.phone, "amount": r.amount, "paid": bool(r.paid),
+            "eligible": bool(r.eligible),
             "reason_code": r.reason_code, "reason": r.reason or None,
         }
         if messages is not None:

@@ -60,9 +60,6 @@ def test_check_json_shape(tmp_path):
     assert (s["rows"], s["eligible"], s["paid"]) == (6, 4, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: with pandas 3 the ledger's reason_code column "
-                   "and the phone column hold NaN for missing values; check --json prints the "
-                   "invalid token NaN instead of null (core_cmds._rows_json)")
 def test_check_json_is_strict_json_with_null_for_eligible_rows(tmp_path):
     code, out, _ = run_cli("check", _book(tmp_path), "--json")
     assert code == 0
@@ -72,8 +69,6 @@ def test_check_json_is_strict_json_with_null_for_eligible_rows(tmp_path):
     assert data["rows"][5]["phone"] is None  # landline: "E.164 or null"
 
 
-@pytest.mark.xfail(strict=True, reason="bug: report counts eligible rows under reason 'NaN' "
-                   "(report.summarise: NaN reason_code is truthy)")
 def test_report_reasons_only_name_real_codes(tmp_path):
     code, out, _ = run_cli("report", _book(tmp_path), "--json")
     assert code == 0

@@ -88,9 +88,6 @@ def test_syntax_error_is_reported_with_its_line():
     assert "baris 2" in str(exc.value)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: an unknown filter escapes as jinja2's "
-                   "TemplateAssertionError from meta.find_undeclared_variables (messages.py, "
-                   "MessageTemplate.__init__), not TemplateError with its line")
 def test_unknown_filter_is_an_error_with_its_line():
     with pytest.raises(TemplateError) as exc:
         _tpl("Yth. {{ name }},\n{{ amount | rupiahh }}")
@@ -158,8 +155,6 @@ def test_template_sheet_beats_the_default(tmp_path):
     assert _messages(out)[0] == "Salam Toko Fiktif 1,\ntagihan 141234500001"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 2 orders sources Template sheet > --template > "
-                   "default; core_cmds._template lets --template win over the sheet")
 def test_template_sheet_beats_template_file(tmp_path):
     path = _book(tmp_path, ["Salam {{ name }}"])
     f = tmp_path / "pesan.j2"

@@ -68,8 +68,6 @@ def test_ugly_workbook_verdicts(tmp_path, fixture):
     assert by_row[_excel_row(6)].phone_note  # the second number is noted
 
 
-@pytest.mark.xfail(strict=True, reason="bug: check --json crashes (pd.NA in bool context, "
-                   "core_cmds._rows_json) when a row's amount is unreadable")
 def test_check_json_on_ugly_workbook(tmp_path):
     path = shutil.copy(FIXTURES / "ugly.xlsx", tmp_path / "ugly.xlsx")
     code, out, err = run_cli("check", path, "--json")
