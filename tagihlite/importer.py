@@ -24,9 +24,9 @@ from . import parse
 from .columns import COUNTER_KEYS, INPUT_COLUMNS, header_key
 from .errors import InputError, where
 from .table import SheetTable
+from .vocab import ABSENT_PREFIX
 from .writeplan import KEEP, ColumnWrite, WritePlan
 
-ABSENT_PREFIX = "Tidak ada di daftar impor"
 # Input fields in the order of the sheet contract (CONTRACT_HEADERS).
 IMPORT_FIELDS = ("name", "customer_id", "amount", "phone", "paid_status", "due_date", "period")
 UPDATED_FIELDS = ("amount", "paid_status")  # what a fresh export may change on a known row

@@ -11,7 +11,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from . import parse
-from .vocab import reason_text
+from .columns import NOTE
+from .vocab import ABSENT_PREFIX, reason_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,6 +70,9 @@ def build(
     dues = [parse.date_value(v) for v in col.get("due_date", none)]
     row_periods = [parse.period(v) for v in col.get("period", none)]
 
+    note_idx = table.outputs.get(NOTE)
+    notes = [_text(r[note_idx]) for r in table.rows] if note_idx is not None else [""] * n
+
     periods, keys, eligible, codes, reasons = [], [], [], [], []
     first_seen: dict[str, int] = {}
     for i in range(n):
@@ -82,6 +86,8 @@ def build(
         ph, am = phones[i], amounts[i]
         if paid_flags[i] is True:
             code = "paid"
+        elif notes[i].startswith(ABSENT_PREFIX):
+            code, detail = "absent_from_import", {"note": notes[i]}
         elif cid and cid in first_seen:
             code, detail = "duplicate", {"first_row": first_seen[cid]}
         elif paid_flags[i] is None:

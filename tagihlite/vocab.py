@@ -84,7 +84,13 @@ REASONS: Final[dict[str, str]] = {
     "duplicate": "Nomor Indibiz ganda: sudah ada di baris {first_row}, baris ini dilewati.",
     "already_sent": "Pengingat ini sudah dikirim sebelumnya ({when}).",
     "opted_out": "Pelanggan minta tidak dihubungi lewat WhatsApp (daftar tolak).",
+    # The text is the importer's own Catatan (it starts with ABSENT_PREFIX); kept as is.
+    "absent_from_import": "{note}",
 }
+
+# Impor Data marks rows missing from the fresh export with a Catatan starting with this.
+# Such rows are held back (probably paid) until the clerk clears that Catatan.
+ABSENT_PREFIX: Final = "Tidak ada di daftar impor"
 
 
 def reason_text(code: str, **details: object) -> str:
