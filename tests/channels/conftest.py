@@ -11,12 +11,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ -> `support.*`
 
+from support.graph_server import TEST_TOKEN as TOKEN
 from support.graph_server import GraphBehaviour, GraphServer
 
 from tagihlite.channels.base import Reminder
 from tagihlite.settings import CloudSettings, Settings
-
-TOKEN = "EAAG-test-token-" + "q" * 40
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 
 import pytest
-from conftest import TOKEN
+from support.graph_server import TEST_TOKEN as TOKEN
 from support.graph_server import GraphServer
 
 from tagihlite.channels import get_channel

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import TOKEN
+from support.graph_server import TEST_TOKEN as TOKEN
 from support.graph_server import GraphServer
 
 from tagihlite.journal import Journal

@@ -54,6 +54,9 @@ class Accepted:
     at: float
 
 
+TEST_TOKEN = "EAAG-test-token-" + "q" * 40  # what the tests put in TAGIHLITE_CLOUD_TOKEN
+
+
 @dataclass
 class GraphBehaviour:
     """What the fake API does; tests mutate it between (or during) sends."""
