@@ -112,8 +112,7 @@ def _render(path: Path, plan: WritePlan, macro: bool) -> bytes:
     style_col = new_cols[0] - 1 if new_cols else None
     for column in plan.columns:
         _write_column(ws, plan, column, style_col)
-    if new_cols:
-        _extend_tables(ws, plan.header_row, new_cols)
+    _extend_tables(ws, plan, new_cols)
     if plan.highlight is not None:
         set_highlight(ws, plan.highlight)
     buf = io.BytesIO()
@@ -233,18 +232,32 @@ def _write_column(ws, plan: WritePlan, column: ColumnWrite, style_col: int | Non
 
 # --- Excel Tables -------------------------------------------------------------------------
 
-def _extend_tables(ws, header_row: int, new_cols: list[int]) -> None:
-    """Make new columns right of an Excel Table part of it (ref, autoFilter, tableColumns)."""
+def _extend_tables(ws, plan: WritePlan, new_cols: list[int]) -> None:
+    """Keep the customer's Excel Table around what we wrote, as Excel itself would: new
+    columns right of it and rows appended right under it join the table (ref, autoFilter,
+    tableColumns; data validation of its columns follows the new rows)."""
     from openpyxl.worksheet.table import TableColumn
 
+    header_row = plan.header_row
     for table in ws.tables.values():
         top, left, bottom, right = parse_ref(table.ref)
-        if top != header_row or right + 1 != new_cols[0]:
-            continue  # only the customer table, whose right edge the new columns touch
+        touches = (bool(new_cols) and right + 1 == new_cols[0]) or any(
+            left <= c.col <= right for c in plan.columns)
+        if top != header_row or not touches:
+            continue  # not the customer table: its header row and columns are the plan's
         end = right
-        while end + 1 in new_cols:  # only a contiguous run of new columns joins the table
-            end += 1
-        if _overlaps_other_table(ws, table, top, right + 1, bottom, end):
+        if new_cols and right + 1 == new_cols[0]:
+            while end + 1 in new_cols:  # only a contiguous run of new columns joins
+                end += 1
+        totals = table.totalsRowCount or 0
+        last = bottom
+        rows = set(plan.row_numbers)
+        if not totals:
+            while last + 1 in rows:  # rows appended directly under the table
+                last += 1
+        if (end, last) == (right, bottom):
+            continue
+        if _overlaps_other_table(ws, table, top, left, last, end):
             continue
         names = {str(c.name).casefold() for c in table.tableColumns}
         next_id = max((c.id for c in table.tableColumns), default=0) + 1
@@ -256,11 +269,26 @@ def _extend_tables(ws, header_row: int, new_cols: list[int]) -> None:
             names.add(header.casefold())
             table.tableColumns.append(TableColumn(id=next_id, name=header))
             next_id += 1
-        new_ref = f"{column_letter(left)}{top}:{column_letter(end)}{bottom}"
-        table.ref = new_ref
+        table.ref = f"{column_letter(left)}{top}:{column_letter(end)}{last}"
         if table.autoFilter is not None:
             table.autoFilter.ref = (f"{column_letter(left)}{top}:{column_letter(end)}"
-                                    f"{bottom - (table.totalsRowCount or 0)}")
+                                    f"{last - totals}")
+        if last > bottom:
+            _extend_validations(ws, left, right, bottom, last)
+
+
+def _extend_validations(ws, left: int, right: int, old_bottom: int, new_bottom: int) -> None:
+    """Data validation ranges inside the table's columns that ended at its old last row."""
+    from openpyxl.worksheet.cell_range import CellRange
+
+    for dv in ws.data_validations.dataValidation:
+        grown = []
+        for rng in dv.sqref.ranges:
+            if rng.max_row == old_bottom and rng.min_col >= left and rng.max_col <= right:
+                rng = CellRange(min_col=rng.min_col, min_row=rng.min_row,
+                                max_col=rng.max_col, max_row=new_bottom)
+            grown.append(rng.coord)
+        dv.sqref = " ".join(grown)
 
 
 def _overlaps_other_table(ws, table, top: int, left: int, bottom: int, right: int) -> bool:

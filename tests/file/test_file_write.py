@@ -206,6 +206,32 @@ def test_excel_table_is_extended(tmp_path: Path) -> None:
     assert again.table_name == "TblTunggakan" and again.outputs["Catatan"] == 8
 
 
+def test_excel_table_grows_with_appended_rows(tmp_path: Path) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    from tagihlite.writeplan import ColumnWrite, WritePlan
+
+    path = fixture_copy(tmp_path, "table.xlsx")
+    wb = openpyxl.load_workbook(path)
+    dv = DataValidation(type="list", formula1='"LUNAS,BELUM BAYAR"')
+    wb.active.add_data_validation(dv)
+    dv.add("G4:G8")
+    wb.save(path)
+    table = read_table(path)
+    name_col = table.first_col + table.fields["name"]
+    plan = WritePlan(sheet=table.sheet, header_row=table.header_row,
+                     row_numbers=[*table.row_numbers, 9, 10],
+                     columns=[ColumnWrite(col=name_col, header="Nama", new=False,
+                                          values=[KEEP] * 5 + ["Toko Baru A", "Toko Baru B"])])
+    apply_plan(path, plan)
+    ws = openpyxl.load_workbook(path)["Data Tunggakan"]
+    assert ws.tables["TblTunggakan"].ref == "B3:H10"
+    assert ws.tables["TblTunggakan"].autoFilter.ref == "B3:H10"
+    assert ws.tables["TblTarget"].ref == "R3:S4"
+    assert [str(d.sqref) for d in ws.data_validations.dataValidation] == ["G4:G10"]
+    assert read_table(path).row_numbers == [4, 5, 6, 7, 8, 9, 10]
+
+
 def test_refuses_to_write_over_data_right_of_the_table(tmp_path: Path) -> None:
     path = fixture_copy(tmp_path, "table.xlsx")
     wb = openpyxl.load_workbook(path)
