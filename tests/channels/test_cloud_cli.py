@@ -6,15 +6,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 from support.graph_server import TEST_TOKEN as TOKEN
-from support.graph_server import GraphServer
+from support.graph_server import GraphServer, post_status_webhook, status_webhook_body
 
 from tagihlite.journal import Journal
+from tagihlite.webhook import WebhookServer, journal_recorder
 
 PHONES = ["0812-7000-1001", "0812-7000-1002", "0812-7000-1003"]
 
@@ -107,3 +109,24 @@ def test_no_answer_after_sending_leaves_perlu_cek(setup_cli: Path, graph: GraphS
     graph.behaviour.hang_numbers.clear()
     send(setup_cli)  # the unknown row is never sent again by itself
     assert len([m for m in graph.accepted if m.to == "6281270001001"]) == 1
+
+
+def test_delivery_reports_reach_the_sheet_on_the_next_write_back(setup_cli: Path,
+                                                                 graph: GraphServer) -> None:
+    assert send(setup_cli).returncode == 0
+    first, second, third = sorted(graph.accepted, key=lambda m: m.to)
+    journal = Journal(Path(os.environ["TAGIHLITE_HOME"]) / "journal.sqlite")
+    try:
+        with WebhookServer(journal_recorder(journal), app_secret="app-secret",
+                           verify_token="verify", port=0) as receiver:
+            body = status_webhook_body([(first, "sent"), (second, "sent"), (third, "sent"),
+                                        (first, "delivered"), (second, "delivered")])
+            assert post_status_webhook(receiver.url, "app-secret", body) == 200
+            body = status_webhook_body([(second, "read")], at=int(time.time()) + 5)
+            assert post_status_webhook(receiver.url, "app-secret", body) == 200
+    finally:
+        journal.close()
+    proc = subprocess.run([sys.executable, "-m", "tagihlite", "mark", str(setup_cli)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert [s for s, _ in statuses(setup_cli)] == ["TERKIRIM", "DIBACA", "DIKIRIM"]

@@ -228,6 +228,40 @@ class GraphServer:
                      "id": b.phone_number_id, "quality_rating": "GREEN"}
 
 
+def status_webhook_body(updates: list[tuple[Accepted, str]], *, at: int | None = None,
+                        error_code: int | None = None) -> bytes:
+    """The JSON Meta POSTs to a webhook for message statuses (sent/delivered/read/failed)."""
+    ts = str(at if at is not None else int(time.time()))
+    statuses = []
+    for msg, status in updates:
+        item: dict[str, Any] = {"id": msg.id, "status": status, "timestamp": ts,
+                                "recipient_id": msg.to}
+        if msg.callback_data:
+            item["biz_opaque_callback_data"] = msg.callback_data
+        if status == "failed":
+            item["errors"] = [{"code": error_code or 131026, "title": "Message undeliverable"}]
+        statuses.append(item)
+    return json.dumps({"object": "whatsapp_business_account", "entry": [{
+        "id": "102290129340398", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "628110000000",
+                         "phone_number_id": GraphBehaviour().phone_number_id},
+            "statuses": statuses}}]}]}).encode()
+
+
+def post_status_webhook(url: str, app_secret: str, body: bytes) -> int:
+    """Deliver a webhook the way Meta does: signed with X-Hub-Signature-256. Returns status."""
+    import hashlib
+    import hmac
+    import urllib.request
+
+    sig = "sha256=" + hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
+    req = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/json", "X-Hub-Signature-256": sig})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return int(resp.status)
+
+
 def _error_body(code: int, details: str, kind: str = "OAuthException") -> dict[str, Any]:
     message = ERRORS.get(code, (400, kind, f"(#{code}) Error"))[2]
     return {"error": {"message": message, "type": kind, "code": code,
