@@ -7,6 +7,7 @@ must become one Indonesian sentence naming the file and what to do, never a trac
 
 from __future__ import annotations
 
+import struct
 import zipfile
 from pathlib import Path
 
@@ -77,12 +78,9 @@ def _looks_like_markup(head: bytes) -> bool:
 
 
 def _cfb_kind(path: Path) -> str:
-    import olefile  # ships with oletools; pure Python, only needed for OLE files
-
     try:
-        with olefile.OleFileIO(str(path)) as ole:
-            streams = {"/".join(s).lower() for s in ole.listdir(streams=True, storages=True)}
-    except Exception:  # olefile raises plain OSError/struct errors on damage
+        streams = {name.lower() for name in cfb_entry_names(path)}
+    except (OSError, ValueError, struct.error):
         raise unusable(path, "rusak (struktur berkas Excel lama tidak terbaca)",
                        "Minta salinan baru berkas itu.") from None
     if "encryptedpackage" in streams or "encryptioninfo" in streams:
@@ -92,6 +90,79 @@ def _cfb_kind(path: Path) -> str:
     if "workbook" in streams or "book" in streams:
         return XLS
     raise unusable(path, "adalah dokumen Office lama yang bukan buku kerja Excel")
+
+
+_END_OF_CHAIN = 0xFFFFFFFE
+_MAX_SECTORS = 1 << 22  # a bound for damaged chains (16 GiB of 4 KiB sectors)
+
+
+def cfb_entry_names(path: Path) -> list[str]:
+    """Names of the storages and streams at the top of an OLE compound file.
+
+    Just enough of [MS-CFB] to tell a password-protected OOXML file (``EncryptedPackage``)
+    from a BIFF workbook (``Workbook``/``Book``) without another dependency. Raises
+    ValueError on a damaged structure.
+    """
+    with path.open("rb") as fh:
+        header = fh.read(512)
+        if len(header) < 512 or not header.startswith(CFB_MAGIC):
+            raise ValueError("not a compound file")
+        shift = struct.unpack_from("<H", header, 0x1E)[0]
+        if shift not in (9, 12):
+            raise ValueError("bad sector size")
+        size = 1 << shift
+        n_fat, first_dir = struct.unpack_from("<II", header, 0x2C)
+        first_difat, n_difat = struct.unpack_from("<II", header, 0x44)
+
+        def sector(n: int) -> bytes:
+            fh.seek((n + 1) << shift)
+            data = fh.read(size)
+            if len(data) != size:
+                raise ValueError("truncated compound file")
+            return data
+
+        fat_sectors = [v for v in struct.unpack_from("<109I", header, 0x4C) if v < 0xFFFFFFFA]
+        nxt, per = first_difat, size // 4 - 1
+        for _ in range(min(n_difat, _MAX_SECTORS)):
+            if nxt >= 0xFFFFFFFA:
+                break
+            values = struct.unpack(f"<{per + 1}I", sector(nxt))
+            fat_sectors += [v for v in values[:per] if v < 0xFFFFFFFA]
+            nxt = values[per]
+        fat: list[int] = []
+        for n in fat_sectors[:n_fat]:
+            fat += struct.unpack(f"<{size // 4}I", sector(n))
+        entries: list[tuple[str, int, int, int]] = []  # name, left, right, child
+        current, seen = first_dir, set()
+        while current != _END_OF_CHAIN:
+            if current in seen or current >= len(fat) or len(seen) > _MAX_SECTORS:
+                raise ValueError("broken directory chain")
+            seen.add(current)
+            data = sector(current)
+            for off in range(0, size, 128):
+                length = struct.unpack_from("<H", data, off + 64)[0]
+                left, right, child = struct.unpack_from("<III", data, off + 68)
+                name = ""
+                if data[off + 66] in (1, 2, 5) and 2 <= length <= 64:
+                    name = data[off:off + length - 2].decode("utf-16-le", "replace")
+                entries.append((name, left, right, child))
+            current = fat[current]
+    if not entries:
+        raise ValueError("empty directory")
+    # Only the root storage's own children: a Word file with an embedded workbook has a
+    # "Workbook" stream too, deeper down.
+    names: list[str] = []
+    todo, visited = [entries[0][3]], set()
+    while todo:
+        i = todo.pop()
+        if i >= len(entries) or i in visited:
+            continue  # NOSTREAM (0xFFFFFFFF) or a damaged pointer
+        visited.add(i)
+        name, left, right, _child = entries[i]
+        if name:
+            names.append(name)
+        todo += [left, right]
+    return names
 
 
 def _zip_kind(path: Path) -> str:

@@ -117,3 +117,22 @@ def test_read_only_file_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="hanya-baca"):
         check_writable(path)
     assert sha256(path) == sha256(FIXTURES / "ugly.xlsx")
+
+
+@pytest.mark.parametrize("name", ["lo_ugly.xls", "password.xlsx", "not_a_workbook.xls"])
+def test_cfb_directory_matches_olefile(name: str) -> None:
+    import olefile  # test extra (oletools): an independent reader to compare with
+
+    from tagihlite.workbook_sniff import cfb_entry_names
+
+    with olefile.OleFileIO(str(FIXTURES / name)) as ole:
+        top = {entry[0] for entry in ole.listdir(streams=True, storages=True)}
+    assert set(cfb_entry_names(FIXTURES / name)) == top
+
+
+def test_truncated_old_excel_file(tmp_path: Path) -> None:
+    path = tmp_path / "potong.xls"
+    path.write_bytes((FIXTURES / "lo_ugly.xls").read_bytes()[:1500])
+    with pytest.raises(InputError) as err:
+        read_workbook(path)
+    assert "'potong.xls'" in str(err.value) and "rusak" in str(err.value)
