@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from .channels.base import Channel, Outcome, Reminder
+from .channels.base import Channel, DeliveryUnknown, Outcome, Reminder
 from .errors import ChannelStop
 from .journal import WIB, Journal
 from .vocab import JournalState
@@ -148,9 +148,10 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
                 from .logs import log_exception
 
                 log_exception(f"channel {channel.name}")
+                why = (str(exc) if isinstance(exc, DeliveryUnknown)
+                       else f"Hasil pengiriman tidak diketahui ({type(exc).__name__}).")
                 outcome = Outcome(JournalState.UNKNOWN,
-                                  note=f"Hasil pengiriman tidak diketahui ({type(exc).__name__})."
-                                  " Periksa di WhatsApp sebelum mengirim ulang.")
+                                  note=f"{why} Periksa di WhatsApp sebelum mengirim ulang.")
                 summary.stop_reason = summary.stop_reason or (
                     "Saluran mengalami kesalahan tak terduga; pengiriman dihentikan.")
                 stop.set()
@@ -196,6 +197,9 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
             while not slots.acquire(timeout=0.05):
                 drain()
             pacer.wait(stop)
+            if getattr(channel, "stop_requested", False):  # a person asked the channel to stop
+                summary.stop_reason = summary.stop_reason or "Dihentikan oleh petugas."
+                stop.set()
             if stop.is_set():
                 slots.release()
                 break

@@ -174,6 +174,11 @@ def _check_values(obj: Any, prefix: str) -> None:
             raise bad("daily_cap", "tidak boleh negatif")
         if obj.reminder_level < 1:
             raise bad("reminder_level", "minimal 1")
+    elif isinstance(obj, WhatsAppWebSettings):
+        if obj.wait_seconds < 4:  # pywhatkit itself sleeps 4 s before typing
+            raise bad("wait_seconds", "minimal 4")
+        if obj.close_seconds < 0:
+            raise bad("close_seconds", "tidak boleh negatif")
     elif isinstance(obj, CloudSettings):
         if obj.messages_per_second <= 0:
             raise bad("messages_per_second", "harus lebih dari 0")

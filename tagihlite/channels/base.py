@@ -11,7 +11,10 @@ journal, the rate limit, the daily cap and the write-back; a channel only turns 
 * raise :class:`~tagihlite.errors.ChannelStop` when the whole run must stop; raise it only when
   *this* reminder certainly did not go out (the loop then marks it failed, not sent).
 
-Any other exception means "we do not know": the loop leaves the key ``PERLU CEK``.
+Any other exception means "we do not know": the loop leaves the key ``PERLU CEK``; raise
+:class:`DeliveryUnknown` with an Indonesian sentence (no customer data) to say why in Catatan.
+A channel that a person can stop (WhatsApp Web's mouse-in-a-corner) sets
+``stop_requested = True``; the loop then stops before committing the next reminder.
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import ClassVar, Protocol, runtime_checkable
+
+
+class DeliveryUnknown(Exception):
+    """The request may have reached WhatsApp but no answer came back: PERLU CEK."""
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ import httpx
 from ..errors import ChannelStop
 from ..secrets import get_secret
 from ..vocab import JournalState
+from . import base
 from .base import Outcome, Reminder
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ ROW_REASONS = {
 TOKEN_HELP = "Perbarui token dengan 'tagihlite secrets set cloud_token'."
 
 
-class DeliveryUnknown(Exception):
+class DeliveryUnknown(base.DeliveryUnknown):
     """The request left but no answer came back: the message may have been accepted.
 
     Deliberately not a ChannelStop: the send loop leaves the key PERLU CEK."""

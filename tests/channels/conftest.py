@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ -> `support.*`
-
 from support.graph_server import TEST_TOKEN as TOKEN
 from support.graph_server import GraphBehaviour, GraphServer
 

@@ -131,8 +131,6 @@ def test_a_cancelled_dialog_changes_nothing(xl: MemoryExcel, addin_xlsm: Path,
     assert xl.status_texts[-1] == "TagihLite: Impor dibatalkan."
 
 
-@pytest.mark.xfail(strict=True, reason="file shell: workbook_write.apply_plan extends an Excel "
-                   "Table for new columns only, not for rows appended under it (asked the lead)")
 def test_cli_import_keeps_new_rows_inside_the_excel_table(addin_xlsm: Path,
                                                           tmp_path: Path) -> None:
     assert main(["import", str(_export(tmp_path / "export.xlsx")), str(addin_xlsm)]) == 0
