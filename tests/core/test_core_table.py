@@ -202,3 +202,35 @@ def test_every_reason_code_has_indonesian_text(tmp_path, over, code):
     r = led.iloc[0]
     assert (bool(r["eligible"]), r["reason_code"]) == (False, code)
     assert len(r["reason"]) > 10 and r["reason"].endswith(".")
+
+
+def test_period_from_column_else_due_date_else_this_month(tmp_path):
+    import datetime as dt
+
+    from tagihlite.ledger import today_wib
+
+    rows = [customer(1, Periode="Desember 2026"),
+            customer(2, Periode=None, **{"Jatuh Tempo": dt.datetime(2027, 1, 5)}),
+            customer(3, Periode=None)]
+    led = build(read_table(write_book(tmp_path / "b.xlsx", rows)))
+    assert list(led["period"]) == ["2026-12", "2027-01", f"{today_wib():%Y-%m}"]
+    assert led.iloc[0]["key"] == "141234500001|2026-12|1"
+    assert list(build(read_table(tmp_path / "b.xlsx"), period="2026-10", level=2)["key"]) == [
+        f"1412345{i:05d}|2026-10|2" for i in (1, 2, 3)]
+
+
+def test_legacy_xls_and_csv_are_read_but_never_written(tmp_path):
+    from core_helpers import sha256
+
+    xls = shutil.copy(FIXTURES / "lo_ugly.xls", tmp_path / "lo_ugly.xls")
+    code, out, err = run_cli("check", xls)
+    assert code == 0, err
+    assert "Toko Sinar Jaya" in out
+    csv = shutil.copy(FIXTURES / "comma_utf8.csv", tmp_path / "daftar.csv")
+    assert run_cli("check", csv)[0] == 0
+    for path in (xls, csv):
+        before = sha256(path)
+        code, _, err = run_cli("send", path, "--yes", "--outbox", tmp_path / "ob")
+        assert code == 2 and ".xlsx" in err and "Traceback" not in err
+        assert sha256(path) == before
+    assert not (tmp_path / "ob").exists()

@@ -145,3 +145,12 @@ def test_other_sheets_and_widths_survive_a_send(tmp_path):
     assert wb["Template"]["A3"].value == "Halo {{ name }}"
     assert wb["Tagihan"].column_dimensions["B"].width == 33
     assert column_values(path, "Pesan", [2]) == ["Halo Toko Fiktif 1"]
+
+
+def test_second_number_in_a_cell_is_noted_in_catatan(tmp_path):
+    rows = [customer(1, **{"No WhatsApp": "0761-31234 / 0812-7000-0001"})]
+    path = write_book(tmp_path / "b.xlsx", rows)
+    assert run_cli("mark", path)[0] == 0
+    assert column_values(path, "Status Kirim", [2]) == [Status.READY]
+    note = column_values(path, "Catatan", [2])[0]
+    assert "+6281270000001" in note and "+6276131234" in note
