@@ -8,7 +8,7 @@ with plain string operations.
 from __future__ import annotations
 
 import datetime as dt
-from functools import cache
+from functools import cache, lru_cache
 
 LOCALE = "id_ID"
 
@@ -45,6 +45,7 @@ def rupiah(n: int | None, style: str = "puebi") -> str:
     return f"Rp{body}"
 
 
+@lru_cache(maxsize=4096)  # a sheet has few distinct due dates
 def tanggal(d: dt.date | dt.datetime | None) -> str:
     """date(2026, 11, 20) -> '20 November 2026'."""
     if d is None:
@@ -52,6 +53,7 @@ def tanggal(d: dt.date | dt.datetime | None) -> str:
     return f"{d.day} {_month_names()[d.month]} {d.year}"
 
 
+@lru_cache(maxsize=1024)
 def periode(p: str | None) -> str:
     """'2026-11' -> 'November 2026'."""
     if not p:

@@ -7,8 +7,8 @@ everything later (messages, sending, write-back, reports) reads from it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from . import parse
 from .columns import NOTE
@@ -39,6 +39,22 @@ def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _map_unique(fn: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    """``[fn(v) for v in values]``, computing each distinct value once (a column such as
+    Status Bayar or Periode holds a handful of values over 100,000 rows)."""
+    seen: dict[tuple[type, Any], Any] = {}
+    out = []
+    for v in values:
+        key = (type(v), v)
+        try:
+            out.append(seen[key])
+        except KeyError:
+            out.append(seen.setdefault(key, fn(v)))
+        except TypeError:  # unhashable: just compute it
+            out.append(fn(v))
+    return out
+
+
 def build(
     table: SheetTable,
     *,
@@ -66,9 +82,9 @@ def build(
     phones = [parse.phone(v, region) for v in col["phone"]]
     amounts = [parse.amount(v) for v in col["amount"]]
     paid_raw = col.get("paid_status", none)
-    paid_flags = [parse.paid(v) for v in paid_raw]
-    dues = [parse.date_value(v) for v in col.get("due_date", none)]
-    row_periods = [parse.period(v) for v in col.get("period", none)]
+    paid_flags = _map_unique(parse.paid, paid_raw)
+    dues = _map_unique(parse.date_value, col.get("due_date", none))
+    row_periods = _map_unique(parse.period, col.get("period", none))
 
     note_idx = table.outputs.get(NOTE)
     notes = [_text(r[note_idx]) for r in table.rows] if note_idx is not None else [""] * n
@@ -124,9 +140,8 @@ def build(
     }
     # Object columns keep None as None (pandas 3 would turn text columns into its string
     # dtype with NaN, and ints with gaps into floats): the shells and JSON see plain values.
-    typed = {"row": "int64", "paid": "bool", "eligible": "bool"}
-    return pd.DataFrame({name: pd.Series(values, dtype=typed.get(name, object))
-                         for name, values in data.items()}, columns=list(LEDGER_COLUMNS))
+    frame = pd.DataFrame(data, columns=list(LEDGER_COLUMNS), dtype=object)
+    return frame.astype({"row": "int64", "paid": "bool", "eligible": "bool"})
 
 
 def mark_already_sent(ledger: pd.DataFrame, blocked: Mapping[str, str]) -> pd.DataFrame:

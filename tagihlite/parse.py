@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from .columns import header_key
 
@@ -18,25 +17,35 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 # --- customer number -------------------------------------------------------------------
 
 
+_SCIENTIFIC = re.compile(r"\d+(\.\d+)?[eE]\+?\d+")  # "1.41234567891E+11" typed as text
+
+
 def customer_id(value: Any) -> str | None:
     """Indibiz number as text. Floats Excel made of long numbers come back as digits."""
-    if value is None or isinstance(value, bool):
+    kind = type(value)
+    if kind is str:
+        text = value.strip()
+        if text.isdigit():  # the common case, kept cheap for 100,000-row sheets
+            return text
+        text = text.lstrip("'").strip()
+    elif value is None or kind is bool:
         return None
-    if isinstance(value, int):
+    elif kind is int:
         return str(value)
-    if isinstance(value, float):
+    elif kind is float:
         return str(int(value)) if value.is_integer() else repr(value)
-    text = str(value).strip().lstrip("'").strip()
+    else:
+        text = str(value).strip()
     if not text:
         return None
-    if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", text):  # "1.41234567891E+11" typed as text
+    if _SCIENTIFIC.fullmatch(text):
         try:
             number = Decimal(text)
         except InvalidOperation:
             return text
         if number == number.to_integral_value():
             return str(int(number))
-    if re.fullmatch(r"\d+\.0", text):
+    if text.endswith(".0") and text[:-2].isdigit():
         return text[:-2]
     return text
 
@@ -47,29 +56,43 @@ _RP = re.compile(r"^(rp\.?|idr)\s*", re.IGNORECASE)
 _ID_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+(,\d{1,2})?$")  # 1.250.000 / 1.250.000,00
 _EN_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d{1,2})?$")  # 1,250,000 / 1,250,000.00
 _PLAIN = re.compile(r"^\d+([.,]\d{1,2})?$")  # 1250000 / 1250000,50
+_DASH_END = re.compile(r",-+$|\.-+$")
 
 
-@dataclass(frozen=True)
-class Amount:
+class Amount(NamedTuple):
     value: int | None
     reason: str | None  # None, "amount_zero" or "amount_invalid"
+
+
+AMOUNT_INVALID = Amount(None, "amount_invalid")
+AMOUNT_ZERO = Amount(0, "amount_zero")
+
+
+_AMOUNTS: dict[int, Amount] = {}  # bills repeat amounts: share one object per value
+
+
+def _from_int(n: int) -> Amount:
+    if n > 0:
+        found = _AMOUNTS.get(n)
+        if found is None:
+            found = _AMOUNTS[n] = Amount(n, None)
+            if len(_AMOUNTS) > 100_000:
+                _AMOUNTS.clear()
+        return found
+    return AMOUNT_ZERO if n == 0 else AMOUNT_INVALID
 
 
 def _whole(number: Decimal | float) -> Amount:
     rounded = round(number)
     if abs(Decimal(str(number)) - rounded) > Decimal("0.01"):
-        return Amount(None, "amount_invalid")  # Rupiah bills have no cents: this is a mistake
-    if rounded < 0:
-        return Amount(None, "amount_invalid")
-    if rounded == 0:
-        return Amount(0, "amount_zero")
-    return Amount(int(rounded), None)
+        return AMOUNT_INVALID  # Rupiah bills have no cents: this is a mistake
+    return _from_int(int(rounded))
 
 
 @lru_cache(maxsize=65536)
 def _amount_text(text: str) -> Amount:
     t = _RP.sub("", text.strip()).replace("\u00a0", "").replace(" ", "")
-    t = re.sub(r",-+$|\.-+$", "", t)  # "750.000,-"
+    t = _DASH_END.sub("", t)  # "750.000,-"
     if not t:
         return Amount(None, "amount_invalid")
     if _ID_THOUSANDS.match(t):
@@ -86,14 +109,19 @@ def _amount_text(text: str) -> Amount:
 
 
 def amount(value: Any) -> Amount:
-    if value is None:
-        return Amount(None, "amount_invalid")
-    if isinstance(value, bool):
-        return Amount(None, "amount_invalid")
-    if isinstance(value, (int, float)):
+    kind = type(value)
+    if kind is int:
+        return _from_int(value)
+    if kind is float:
+        if value.is_integer():
+            return _from_int(int(value))
         if value != value:  # NaN
-            return Amount(None, "amount_invalid")
+            return AMOUNT_INVALID
         return _whole(value)
+    if kind is str:
+        return _amount_text(value)
+    if value is None or kind is bool:
+        return AMOUNT_INVALID
     return _amount_text(str(value))
 
 
@@ -126,8 +154,7 @@ def paid(value: Any) -> bool | None:
 # --- phone ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Phone:
+class Phone(NamedTuple):
     e164: str | None
     reason: str | None  # None or phone_missing / phone_invalid / phone_not_mobile
     note: str = ""  # e.g. a second number in the same cell
@@ -234,9 +261,14 @@ def _phone_cached(text: str, region: str) -> Phone:
     return Phone(None, "phone_invalid")
 
 
+PHONE_MISSING = Phone(None, "phone_missing")
+
+
 def phone(value: Any, region: str = "ID") -> Phone:
+    if type(value) is str:
+        return _phone_cached(value.strip(), region)
     if value is None or isinstance(value, bool):
-        return Phone(None, "phone_missing")
+        return PHONE_MISSING
     return _phone_cached(_phone_text(value), region)
 
 

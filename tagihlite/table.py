@@ -62,6 +62,10 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _blank(value: Any) -> bool:
+    return value is None or (type(value) is str and not value.strip())
+
+
 def _match_header(cells: Sequence[Any]) -> dict[str, int]:
     found: dict[str, int] = {}
     for idx, cell in enumerate(cells):
@@ -80,7 +84,7 @@ _TOTAL_WORDS = ("total", "grandtotal", "subtotal", "jumlah", "jumlahtotal")
 def _is_total_row(cells: Sequence[Any], fields: dict[str, int]) -> bool:
     """A summary row ("TOTAL", "Jumlah") under the customers: no phone, a label for a name."""
     label = header_key(cells[fields["name"]]) or header_key(cells[fields["customer_id"]])
-    return label in _TOTAL_WORDS and not _text(cells[fields["phone"]])
+    return label in _TOTAL_WORDS and _blank(cells[fields["phone"]])
 
 
 def has_table(grid: Sequence[Sequence[Any]]) -> bool:
@@ -140,15 +144,16 @@ def locate(
             outputs[owned] = i
 
     input_idx = sorted(fields.values())
+    phone_idx = fields["phone"]
     rows: list[list[Any]] = []
     numbers: list[int] = []
     for offset, raw in enumerate(grid[hdr_idx + 1:], start=hdr_idx + 1):
         cells = list(raw[c_first:c_last + 1])
         if len(cells) < width:
             cells += [None] * (width - len(cells))
-        if all(_text(cells[i]) == "" for i in input_idx):
+        if all(_blank(cells[i]) for i in input_idx):
             continue  # blank row (possibly with our own status columns only)
-        if _is_total_row(cells, fields):
+        if _blank(cells[phone_idx]) and _is_total_row(cells, fields):
             continue
         rows.append(cells)
         numbers.append(top + offset)
