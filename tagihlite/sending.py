@@ -106,6 +106,7 @@ def send_reminders(
     stop: threading.Event | None = None,
     audit: AuditHook | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> SendSummary:
     """Send each reminder at most once. ``daily_cap`` 0 means no cap."""
     stop = stop or threading.Event()
@@ -116,7 +117,8 @@ def send_reminders(
         channel.open()  # may raise ChannelStop: nothing has been marked yet
         try:
             _loop(reminders, channel, journal, summary, operator=operator,
-                  pacer=Pacer(channel.rate_per_second, min_interval, sleep=sleep),
+                  pacer=Pacer(channel.rate_per_second, min_interval, clock=clock,
+                              sleep=sleep),
                   daily_cap=daily_cap, workbook=workbook, on_row=on_row, stop=stop,
                   audit=audit)
         finally:

@@ -61,6 +61,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("tagihlite: dihentikan.", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # e.g. `tagihlite check --json | head`: the reader left
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception:  # a bug: keep the clerk's screen clean, keep the details for us
         from ..logs import log_exception
 

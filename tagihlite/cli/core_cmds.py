@@ -364,7 +364,8 @@ def cmd_send(args: argparse.Namespace) -> int:
         print(f"Berhenti: {summary.stop_reason}", file=sys.stderr)
     if stop.is_set() and not summary.stop_reason:
         print("Dihentikan oleh pengguna setelah baris terakhir selesai.", file=sys.stderr)
-    return 1 if summary.failed or summary.stop_reason else 0
+    # 1 = done, but not everything: failures, a stop, Ctrl-C or the daily cap left rows.
+    return 1 if summary.failed or summary.stop_reason or summary.not_attempted else 0
 
 
 def _audit_hook(settings: Settings) -> Any:
