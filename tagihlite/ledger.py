@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import parse
 from .columns import NOTE
-from .vocab import ABSENT_PREFIX, reason_text
+from .vocab import ABSENT_PREFIX, REASONS, reason_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -89,25 +89,25 @@ def build(
     note_idx = table.outputs.get(NOTE)
     notes = [_text(r[note_idx]) for r in table.rows] if note_idx is not None else [""] * n
 
+    # Reason texts without details are the same for every row: format them once.
+    plain = {code: reason_text(code) for code, text in REASONS.items() if "{" not in text}
     periods, keys, eligible, codes, reasons = [], [], [], [], []
     first_seen: dict[str, int] = {}
-    for i in range(n):
-        cid = ids[i]
-        per = period or row_periods[i] or (
-            f"{dues[i]:%Y-%m}" if dues[i] else default_period)
-        key = reminder_key(cid, per, level) if cid else ""
+    rows = zip(table.row_numbers, ids, phones, amounts, paid_flags, notes, row_periods, dues,
+               paid_raw, strict=True)
+    for rown, cid, ph, am, paid_flag, note, row_period, due, raw_paid in rows:
+        per = period or row_period or (f"{due:%Y-%m}" if due else default_period)
         periods.append(per)
-        keys.append(key)
-        code, detail = None, {}
-        ph, am = phones[i], amounts[i]
-        if paid_flags[i] is True:
+        keys.append(f"{cid}|{per}|{level}" if cid else "")
+        code, detail = None, None
+        if paid_flag is True:
             code = "paid"
-        elif notes[i].startswith(ABSENT_PREFIX):
-            code, detail = "absent_from_import", {"note": notes[i]}
+        elif note and note.startswith(ABSENT_PREFIX):
+            code, detail = "absent_from_import", {"note": note}
         elif cid and cid in first_seen:
             code, detail = "duplicate", {"first_row": first_seen[cid]}
-        elif paid_flags[i] is None:
-            code, detail = "paid_status_unknown", {"value": _text(paid_raw[i])}
+        elif paid_flag is None:
+            code, detail = "paid_status_unknown", {"value": _text(raw_paid)}
         elif not cid:
             code = "customer_id_missing"
         elif ph.reason:
@@ -117,10 +117,11 @@ def build(
         elif ph.e164 in opted_out:
             code = "opted_out"
         if cid and cid not in first_seen:
-            first_seen[cid] = table.row_numbers[i]
+            first_seen[cid] = rown
         eligible.append(code is None)
         codes.append(code)
-        reasons.append(reason_text(code, **detail) if code else "")
+        reasons.append("" if code is None else
+                       plain[code] if detail is None else reason_text(code, **detail))
 
     data = {
         "row": table.row_numbers,

@@ -151,9 +151,9 @@ def locate(
         cells = list(raw[c_first:c_last + 1])
         if len(cells) < width:
             cells += [None] * (width - len(cells))
-        if all(_blank(cells[i]) for i in input_idx):
-            continue  # blank row (possibly with our own status columns only)
-        if _blank(cells[phone_idx]) and _is_total_row(cells, fields):
+        # Blank rows and TOTAL rows have no phone: only those need the slower tests.
+        if _blank(cells[phone_idx]) and (all(_blank(cells[i]) for i in input_idx)
+                                         or _is_total_row(cells, fields)):
             continue
         rows.append(cells)
         numbers.append(top + offset)
