@@ -42,10 +42,11 @@ def _text(value: object) -> str:
 def _map_unique(fn: Callable[[Any], Any], values: list[Any]) -> list[Any]:
     """``[fn(v) for v in values]``, computing each distinct value once (a column such as
     Status Bayar or Periode holds a handful of values over 100,000 rows)."""
-    seen: dict[tuple[type, Any], Any] = {}
+    seen: dict[Any, Any] = {}
     out = []
     for v in values:
-        key = (type(v), v)
+        # Text keys as they are; others with their type (1, 1.0 and True hash alike).
+        key = v if type(v) is str else (type(v), v)
         try:
             out.append(seen[key])
         except KeyError:

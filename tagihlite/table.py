@@ -21,6 +21,7 @@ from .columns import (
     header_key,
 )
 from .errors import InputError, where
+from .gcpause import paused_gc
 
 HEADER_SEARCH_ROWS = 30
 
@@ -135,7 +136,6 @@ def locate(
     nonblank = [i for i, c in enumerate(header_cells) if _text(c)]
     c_first, c_last = nonblank[0], nonblank[-1]
     headers = [_text(c) for c in header_cells[c_first:c_last + 1]]
-    width = len(headers)
     fields = {f: i - c_first for f, i in found.items()}
     outputs = {}
     for i, h in enumerate(headers):
@@ -143,11 +143,25 @@ def locate(
         if owned and owned not in outputs:
             outputs[owned] = i
 
+    with paused_gc():
+        rows, numbers = _data_rows(grid[hdr_idx + 1:], top + hdr_idx + 1, c_first, c_last,
+                                   fields)
+    return SheetTable(
+        file=file, sheet=sheet, header_row=top + hdr_idx, first_col=left + c_first,
+        headers=headers, rows=rows, row_numbers=numbers, fields=fields, outputs=outputs,
+        table_name=table.name if table else "",
+    )
+
+
+def _data_rows(grid: Sequence[Sequence[Any]], first_row: int, c_first: int, c_last: int,
+               fields: dict[str, int]) -> tuple[list[list[Any]], list[int]]:
+    """Customer rows (table-wide, padded) and their Excel row numbers."""
+    width = c_last - c_first + 1
     input_idx = sorted(fields.values())
     phone_idx = fields["phone"]
     rows: list[list[Any]] = []
     numbers: list[int] = []
-    for offset, raw in enumerate(grid[hdr_idx + 1:], start=hdr_idx + 1):
+    for number, raw in enumerate(grid, start=first_row):
         cells = list(raw[c_first:c_last + 1])
         if len(cells) < width:
             cells += [None] * (width - len(cells))
@@ -156,9 +170,5 @@ def locate(
                                          or _is_total_row(cells, fields)):
             continue
         rows.append(cells)
-        numbers.append(top + offset)
-    return SheetTable(
-        file=file, sheet=sheet, header_row=top + hdr_idx, first_col=left + c_first,
-        headers=headers, rows=rows, row_numbers=numbers, fields=fields, outputs=outputs,
-        table_name=table.name if table else "",
-    )
+        numbers.append(number)
+    return rows, numbers

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from .gcpause import paused_gc
 from .table import TableRef
 from .workbook_sniff import CSV, ODS, XLS, XLSX, detect_format, unusable
 
@@ -40,7 +41,8 @@ def read_workbook(path: Path) -> list[SheetGrid]:
     kind = detect_format(path)
     if kind == CSV:
         return [read_csv(path)]
-    sheets = _read_calamine(path, by_name=path.suffix.lower() in _SUFFIXES[kind])
+    with paused_gc():  # millions of cell objects, no cycles (see gcpause)
+        sheets = _read_calamine(path, by_name=path.suffix.lower() in _SUFFIXES[kind])
     if kind == XLSX:
         tables = _xlsx_tables(path)
         for sheet in sheets:

@@ -17,6 +17,7 @@ from . import columns as C
 from .channels import LABELS
 from .channels.base import Reminder
 from .formats import periode, rupiah, tanggal, waktu
+from .gcpause import paused_gc
 from .journal import Entry, Journal
 from .ledger import build, mark_already_sent
 from .messages import MessageTemplate, row_context
@@ -52,8 +53,9 @@ def analyse(table: SheetTable, settings: Settings, *, journal: Journal | None = 
             period: str | None = None, level: int | None = None,
             opted_out: frozenset[str] = frozenset()) -> Analysis:
     level = level or settings.reminder_level
-    ledger = build(table, region=settings.region, period=period, level=level,
-                   opted_out=opted_out)
+    with paused_gc():
+        ledger = build(table, region=settings.region, period=period, level=level,
+                       opted_out=opted_out)
     entries = journal.entries(ledger["key"]) if journal is not None else {}
     blocked = {k: _when_text(e) for k, e in entries.items()
                if e.state in JournalState.BLOCKING}
@@ -88,10 +90,12 @@ def render_messages(analysis: Analysis, template: MessageTemplate,
                   df["amount"].tolist(), df["due_date"].tolist(), df["period"].tolist(),
                   strict=True)
     needs = template.variables
-    return {row: template.render(row_context(name=name, customer_id=cid, amount=amount,
-                                             due_date=due, period=period, level=level,
-                                             rupiah_style=style, needs=needs))
-            for row, name, cid, amount, due, period in columns}
+    with paused_gc():
+        return {row: template.render(row_context(name=name, customer_id=cid, amount=amount,
+                                                 due_date=due, period=period,
+                                                 level=level, rupiah_style=style,
+                                                 needs=needs))
+                for row, name, cid, amount, due, period in columns}
 
 
 def build_reminders(analysis: Analysis, template: MessageTemplate,
