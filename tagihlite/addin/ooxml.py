@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
+from ..writeplan import column_letter
+
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -50,14 +52,6 @@ CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
 ZIP_TIME = (2025, 1, 1, 0, 0, 0)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
-
-def column_letter(index: int) -> str:
-    """1 -> A, 27 -> AA."""
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def cell_ref(row: int, col: int) -> str:

@@ -7,8 +7,6 @@ the Excel button can use), so Tk's main loop never blocks the test.
 from __future__ import annotations
 
 import os
-import select
-import shutil
 import subprocess
 import sys
 import time
@@ -17,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from auth_support import STAFF_PW
+from support.xvfb import missing_gui_tools, xvfb_display
 
 from tagihlite.audit import AuditLog
 from tagihlite.identity import current_operator
@@ -25,38 +24,13 @@ from tagihlite.settings import Settings
 TITLE = "^Masuk TagihLite$"
 
 
-def _missing() -> str | None:
-    for tool, package in (("Xvfb", "xvfb"), ("xdotool", "xdotool")):
-        if shutil.which(tool) is None:
-            return f"{tool} not installed (Debian package '{package}')"
-    try:
-        import tkinter  # noqa: F401
-    except ImportError:
-        return "tkinter not available in this Python"
-    return None
-
-
 @pytest.fixture(scope="module")
 def display() -> Iterator[str]:
-    reason = _missing()
+    reason = missing_gui_tools("xdotool")
     if reason:
         pytest.skip(reason)
-    read_fd, write_fd = os.pipe()
-    # -displayfd: Xvfb picks a free display number itself and writes it to the pipe.
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0",
-                               "1024x768x24", "-nolisten", "tcp"], pass_fds=(write_fd,),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    try:
-        ready, _, _ = select.select([read_fd], [], [], 15)
-        number = os.read(read_fd, 32).decode().strip() if ready else ""
-        if not number:
-            pytest.fail("Xvfb did not report a display number")
-        yield f":{number}"
-    finally:
-        os.close(read_fd)
-        server.terminate()
-        server.wait(timeout=10)
+    with xvfb_display() as name:
+        yield name
 
 
 class Window:

@@ -21,6 +21,7 @@ from urllib.parse import quote, unquote
 
 import openpyxl
 import pytest
+from support.xvfb import xvfb_display
 
 from tagihlite.channels.whatsapp_web import (
     NO_BROWSER,
@@ -61,19 +62,8 @@ def xdisplay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
         pytest.skip("Xvfb not installed (Debian package xvfb)")
     xauth = tmp_path_factory.mktemp("x11") / "Xauthority"
     xauth.touch()  # python-xlib insists on the file; an empty one means "no cookie"
-    read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0",
-                             "1280x800x24", "-nolisten", "tcp"], pass_fds=(write_fd,),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    with os.fdopen(read_fd) as fh:
-        number = fh.readline().strip()
-    if not number:
-        proc.kill()
-        pytest.fail("Xvfb did not start")
-    yield {"DISPLAY": f":{number}", "XAUTHORITY": str(xauth)}
-    proc.terminate()
-    proc.wait(timeout=10)
+    with xvfb_display("1280x800x24") as name:
+        yield {"DISPLAY": name, "XAUTHORITY": str(xauth)}
 
 
 @pytest.fixture

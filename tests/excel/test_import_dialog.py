@@ -3,50 +3,25 @@
 from __future__ import annotations
 
 import os
-import select
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.xvfb import missing_gui_tools, xvfb_display
 
 TITLE = "^Pilih berkas ekspor tagihan$"
 ASK = "from tagihlite.excel_actions import _ask_import_file as ask; print(repr(ask()))"
 
 
-def _missing() -> str | None:
-    for tool, package in (("Xvfb", "xvfb"), ("xdotool", "xdotool")):
-        if shutil.which(tool) is None:
-            return f"{tool} not installed (Debian package '{package}')"
-    try:
-        import tkinter  # noqa: F401
-    except ImportError:
-        return "tkinter not available in this Python"
-    return None
-
-
 @pytest.fixture(scope="module")
 def display() -> Iterator[str]:
-    reason = _missing()
+    reason = missing_gui_tools("xdotool")
     if reason:
         pytest.skip(reason)
-    read_fd, write_fd = os.pipe()
-    server = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0",
-                               "1024x768x24", "-nolisten", "tcp"], pass_fds=(write_fd,),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    os.close(write_fd)
-    try:
-        ready, _, _ = select.select([read_fd], [], [], 15)
-        number = os.read(read_fd, 32).decode().strip() if ready else ""
-        if not number:
-            pytest.fail("Xvfb did not report a display number")
-        yield f":{number}"
-    finally:
-        os.close(read_fd)
-        server.terminate()
-        server.wait(timeout=10)
+    with xvfb_display() as name:
+        yield name
 
 
 def _dialog(display: str, tmp_path: Path, *keys: str, text: str = "") -> str:
