@@ -148,19 +148,15 @@ MAX_LISTED = 15  # rows named in the Periksa Data alert; the rest are counted
 
 def check(click: Click) -> None:
     """Periksa Data: what can be sent and what needs fixing (reads only, like ``check``)."""
-    from .formats import rupiah
+    from .report import check_sentence, counts
 
     click.status("Memeriksa data ...")
     live = target_sheet(click)
     analysis = _analyse(click, live.table())
     df = analysis.ledger
-    eligible = df[df["eligible"]]
-    paid = int(df["paid"].sum())
-    problems = df[~df["eligible"] & ~df["paid"]]
-    amount = int(eligible["amount"].sum()) if len(eligible) else 0
-    lines = [f"Sheet '{analysis.table.sheet}': {len(eligible)} dari {len(df)} baris siap "
-             f"dikirim ({rupiah(amount, click.settings.rupiah_style)}); {paid} sudah lunas; "
-             f"{len(problems)} perlu diperiksa."]
+    problems = df[~df["eligible"] & ~df["paid"] & (df["reason_code"] != "already_sent")]
+    lines = [f"Sheet '{analysis.table.sheet}': "
+             + check_sentence(counts(analysis), click.settings.rupiah_style)]
     if len(problems):
         lines.append("")
         for r in problems.head(MAX_LISTED).itertuples(index=False):
@@ -170,8 +166,8 @@ def check(click: Click) -> None:
         lines.append("")
         lines.append("Klik Tandai Belum Bayar untuk menulis alasannya di kolom Catatan dan "
                      "mewarnai baris.")
-    click.status(f"Pemeriksaan selesai: {len(eligible)} siap dikirim, {len(problems)} perlu "
-                 "diperiksa.")
+    click.status(f"Pemeriksaan selesai: {int(df['eligible'].sum())} siap dikirim, "
+                 f"{len(problems)} perlu diperiksa.")
     click.alert("\n".join(lines))
 
 

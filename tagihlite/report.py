@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import columns as C
 from .formats import rupiah
@@ -59,6 +59,34 @@ def summarise(analysis: Analysis) -> Report:
             rep.operators[who] += 1
     rep.lines = [ln for ln in by.values() if ln.count]
     return rep
+
+
+def counts(analysis: Analysis) -> dict[str, Any]:
+    """The check summary both shells show (and ``check --json`` prints as "summary")."""
+    df = analysis.ledger
+    eligible = df[df["eligible"]]
+    codes = df["reason_code"].value_counts()
+    paid = int(df["paid"].sum())
+    already = int(codes.get("already_sent", 0))
+    return {
+        "rows": len(df),
+        "eligible": len(eligible),
+        "ineligible": len(df) - len(eligible),
+        "paid": paid,
+        "already_sent": already,
+        "to_fix": len(df) - len(eligible) - paid - already,
+        "eligible_amount": int(eligible["amount"].sum()) if len(eligible) else 0,
+        "reasons": {k: int(v) for k, v in codes.items()},
+    }
+
+
+def check_sentence(c: dict[str, Any], style: str = "puebi") -> str:
+    """'4 dari 12 baris siap dikirim (Rp...); 2 sudah lunas; 6 sudah dikirim; 0 perlu diperiksa.'"""
+    text = (f"{c['eligible']} dari {c['rows']} baris siap dikirim "
+            f"({rupiah(c['eligible_amount'], style)}); {c['paid']} sudah lunas; ")
+    if c["already_sent"]:
+        text += f"{c['already_sent']} sudah dikirim sebelumnya; "
+    return text + f"{c['to_fix']} perlu diperiksa."
 
 
 def format_text(rep: Report, style: str = "puebi") -> str:

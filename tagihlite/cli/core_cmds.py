@@ -145,16 +145,9 @@ def _rows_json(analysis: Analysis, messages: dict[int, str] | None = None) -> li
 
 
 def _summary(analysis: Analysis) -> dict[str, Any]:
-    df = analysis.ledger
-    eligible = df[df["eligible"]]
-    return {
-        "rows": len(df),
-        "eligible": len(eligible),
-        "ineligible": int((~df["eligible"]).sum()),
-        "paid": int(df["paid"].sum()),
-        "eligible_amount": int(eligible["amount"].sum()) if len(eligible) else 0,
-        "reasons": {k: int(v) for k, v in df["reason_code"].value_counts().items()},
-    }
+    from ..report import counts
+
+    return counts(analysis)
 
 
 def _print_json(obj: Any) -> None:
@@ -199,16 +192,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         _print_json({"file": str(args.path), "sheet": t.sheet, "header_row": t.header_row,
                      "rows": _rows_json(analysis), "summary": _summary(analysis)})
         return 0
-    from ..formats import rupiah
+    from ..report import check_sentence
 
     for r in analysis.ledger.itertuples(index=False):
         mark = "OK " if r.eligible else "-- "
         why = "" if r.eligible else f"  [{r.reason_code}] {r.reason}"
         print(f"{mark}baris {int(r.row):>5}  {r.name[:30]:<30}{why}")
-    s = _summary(analysis)
-    print(f"\n{s['eligible']} dari {s['rows']} baris siap dikirim "
-          f"({rupiah(s['eligible_amount'], settings.rupiah_style)}); "
-          f"{s['paid']} sudah lunas; {s['ineligible'] - s['paid']} perlu diperiksa.")
+    print("\n" + check_sentence(_summary(analysis), settings.rupiah_style))
     return 0
 
 
@@ -221,6 +211,7 @@ def _write(path: Path, plan: Any) -> None:
 
 
 def cmd_mark(args: argparse.Namespace) -> int:
+    from ..report import check_sentence
     from ..workbook_file import check_writable
     from ..workflow import plan_writeback
 
@@ -229,9 +220,7 @@ def cmd_mark(args: argparse.Namespace) -> int:
     with _journal(settings) as journal:
         analysis, _ = _analyse(args, settings, journal)
     _write(args.path, plan_writeback(analysis))
-    s = _summary(analysis)
-    print(f"Ditandai: {s['eligible']} siap dikirim, {s['ineligible'] - s['paid']} perlu "
-          f"diperiksa, {s['paid']} lunas.")
+    print("Ditandai: " + check_sentence(_summary(analysis), settings.rupiah_style))
     return 0
 
 
