@@ -206,12 +206,24 @@ class Journal:
                        (key, at, state, note))
 
     def record_provider_status(self, provider_id: str, state: str, at: dt.datetime,
-                               error_code: str | None = None) -> bool:
-        """Delivery news from the Cloud API webhook; states only move forward."""
+                               error_code: str | None = None, key: str | None = None) -> bool:
+        """Delivery news from the Cloud API webhook; states only move forward.
+
+        ``key`` is the journal key WhatsApp echoes back (our callback data). It settles a
+        PERLU CEK row whose send crashed before the message id was recorded: WhatsApp's
+        own report proves the message left, so the row takes that id and state.
+        """
         order = JournalState.PROGRESS
         with self._tx() as db:
             row = db.execute("SELECT key, state FROM reminders WHERE provider_id=?",
                              (provider_id,)).fetchone()
+            if row is None and key:
+                row = db.execute("SELECT key, state FROM reminders WHERE key=? AND state=? "
+                                 "AND channel='cloud'", (key, JournalState.UNKNOWN)).fetchone()
+                if row is not None:
+                    db.execute("UPDATE reminders SET provider_id=?, state=?, note=? WHERE key=?",
+                               (provider_id, JournalState.ACCEPTED, _ADOPTED_NOTE, key))
+                    row = (key, JournalState.ACCEPTED)
             if row is None:
                 return False
             key, current = row
@@ -277,5 +289,6 @@ class Journal:
         return int(n)
 
 
+_ADOPTED_NOTE = "Dipastikan terkirim oleh laporan WhatsApp setelah pengiriman terputus."
 _CRASH_NOTE = ("Pengiriman terputus sebelum hasilnya tercatat: pesan mungkin sudah terkirim. "
                "Periksa di WhatsApp; supervisor dapat membuka kembali baris ini.")

@@ -228,6 +228,7 @@ def journal_recorder(journal: Any) -> Callable[[StatusUpdate], bool]:
 
     def record(update: StatusUpdate) -> bool:
         return bool(journal.record_provider_status(update.provider_id, update.state, update.at,
-                                                   error_code=update.error_code))
+                                                   error_code=update.error_code,
+                                                   key=update.callback_key))
 
     return record
