@@ -18,9 +18,13 @@ parts back byte for byte, with their relationships and content types.
 from __future__ import annotations
 
 import io
+import os
 import posixpath
+import shutil
+import tempfile
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import quoteattr
 
@@ -155,77 +159,141 @@ def _part_tree(zf: zipfile.ZipFile, part: str, names: set[str]) -> list[str]:
     return out
 
 
+@dataclass
+class Repair:
+    """What :func:`plan_repair` found missing from openpyxl's output."""
+
+    replace: dict[str, bytes]  # part name -> new content (written or overwritten)
+    carried: list[str]  # original parts to copy back (or, if present, to give a type)
+    new_names: set[str]
+
+    @property
+    def restored(self) -> list[str]:
+        return sorted({*(p for p in self.carried if p not in self.new_names), *self.replace})
+
+    def write(self, new: zipfile.ZipFile, original: zipfile.ZipFile,
+              dst: zipfile.ZipFile) -> None:
+        """Copy ``new`` into ``dst`` part by part (streamed: a 100 MB sheet part is never
+        held whole in memory), with the replacements and the carried original parts."""
+        replace = dict(self.replace)
+        for info in new.infolist():
+            data = replace.pop(info.filename, None)
+            if data is not None:
+                dst.writestr(_fresh_info(info), data)
+            else:
+                _copy_part(new, info, dst)
+        for name, data in replace.items():  # parts openpyxl did not write at all
+            dst.writestr(name, data)
+        for p in self.carried:
+            if p not in self.new_names and p not in self.replace:
+                _copy_part(original, original.getinfo(p), dst)
+
+
+def _fresh_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """A new entry like ``info`` (name, time, compression, attributes) for another zip."""
+    out = zipfile.ZipInfo(info.filename, info.date_time)
+    out.compress_type, out.external_attr = info.compress_type, info.external_attr
+    return out
+
+
+def _copy_part(src: zipfile.ZipFile, info: zipfile.ZipInfo, dst: zipfile.ZipFile) -> None:
+    target = _fresh_info(info)
+    target.file_size = info.file_size  # lets zipfile pick ZIP64 up front for huge parts
+    with src.open(info) as fin, dst.open(target, "w") as fout:
+        shutil.copyfileobj(fin, fout, 1 << 20)
+
+
 def restore_parts(original: zipfile.ZipFile, saved: bytes) -> tuple[bytes, list[str]]:
     """Copy back into ``saved`` (openpyxl's output) what it dropped from ``original``.
 
     Returns the repaired package and the list of part names restored or replaced.
     """
-    orig_names = set(original.namelist())
     with zipfile.ZipFile(io.BytesIO(saved)) as new:
-        new_names = set(new.namelist())
-        replace: dict[str, bytes] = {}
-        carried: list[str] = []
-
-        def carry(parts: list[str]) -> None:
-            for p in parts:
-                if p not in new_names and p not in carried:
-                    carried.append(p)
-
-        # 1. package-level relationships (ribbon, thumbnail, custom properties ...)
-        orig_root = read_rels(original, "")
-        new_root = read_rels(new, "")
-        root_changed = _merge_rels("", original, orig_root, new_root, orig_names, carry,
-                                   lambda r: r.type not in NEVER_RESTORE)
-        if _dedupe_ids(new_root) or root_changed:
-            replace[ROOT_RELS] = write_rels(new_root)
-
-        # 2. workbook-level relationships nothing else refers to (customXml)
-        wb_part = next((resolve("", r.target) for r in new_root
-                        if r.type.endswith("/officeDocument")), "xl/workbook.xml")
-        orig_wb = next((resolve("", r.target) for r in orig_root
-                        if r.type.endswith("/officeDocument")), "xl/workbook.xml")
-        new_wb_rels = read_rels(new, wb_part)
-        if orig_wb == wb_part and _merge_rels(
-                wb_part, original, read_rels(original, orig_wb), new_wb_rels, orig_names,
-                carry, lambda r: r.type in WORKBOOK_SAFE):
-            _dedupe_ids(new_wb_rels)
-            replace[rels_name(wb_part)] = write_rels(new_wb_rels)
-
-        # 3. the VBA project: byte-identical, with its own relationships (signature)
-        if VBA_PART in orig_names and VBA_PART in new_names:
-            if new.read(VBA_PART) != original.read(VBA_PART):
-                replace[VBA_PART] = original.read(VBA_PART)
-            carry(_part_tree(original, VBA_PART, orig_names)[1:])
-
-        # 4. ribbon parts openpyxl copied without their content types (images)
-        for rel in orig_root:
-            if rel.type in (UI_2006, UI_2007):
-                for p in _part_tree(original, resolve("", rel.target), orig_names):
-                    if p in new_names and p not in carried:
-                        carried.append(p)  # present, but make sure it has a content type
-
-        if not carried and not replace:
+        repair = plan_repair(original, new)
+        if repair is None:
             return saved, []
-        types = _ContentTypes(new.read(CONTENT_TYPES))
-        orig_types = _ContentTypes(original.read(CONTENT_TYPES))
-        for p in carried:
-            if not p.endswith(".rels"):
-                types.ensure_like(p, orig_types)
-        if types.added:
-            replace[CONTENT_TYPES] = types.render()
-
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            for info in new.infolist():
-                data = replace.pop(info.filename, None)
-                dst.writestr(info, data if data is not None else new.read(info.filename))
-            for name, data in replace.items():  # parts openpyxl did not write at all
-                dst.writestr(name, data)
-            for p in carried:
-                if p not in new_names and p not in replace:
-                    dst.writestr(original.getinfo(p), original.read(p))
-        restored = sorted({*(p for p in carried if p not in new_names), *replace})
-        return out.getvalue(), restored
+            repair.write(new, original, dst)
+    return out.getvalue(), repair.restored
+
+
+def restore_parts_in_file(original: zipfile.ZipFile, saved: Path) -> list[str]:
+    """:func:`restore_parts` for openpyxl's output saved at ``saved``: the file is rebuilt
+    (through a temp file beside it, then replaced) only when something must be restored,
+    and no whole package is ever held in memory."""
+    with zipfile.ZipFile(saved) as new:
+        repair = plan_repair(original, new)
+        if repair is None:
+            return []
+        fd, fixed_name = tempfile.mkstemp(prefix=".~tagihlite-", suffix=".fix",
+                                          dir=saved.parent)
+        fixed = Path(fixed_name)
+        try:
+            with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as dst:
+                repair.write(new, original, dst)
+        except BaseException:
+            fixed.unlink(missing_ok=True)
+            raise
+    os.replace(fixed, saved)
+    return repair.restored
+
+
+def plan_repair(original: zipfile.ZipFile, new: zipfile.ZipFile) -> Repair | None:
+    """What must go back into ``new`` (openpyxl's output) from ``original``; None if nothing."""
+    orig_names = set(original.namelist())
+    new_names = set(new.namelist())
+    replace: dict[str, bytes] = {}
+    carried: list[str] = []
+
+    def carry(parts: list[str]) -> None:
+        for p in parts:
+            if p not in new_names and p not in carried:
+                carried.append(p)
+
+    # 1. package-level relationships (ribbon, thumbnail, custom properties ...)
+    orig_root = read_rels(original, "")
+    new_root = read_rels(new, "")
+    root_changed = _merge_rels("", original, orig_root, new_root, orig_names, carry,
+                               lambda r: r.type not in NEVER_RESTORE)
+    if _dedupe_ids(new_root) or root_changed:
+        replace[ROOT_RELS] = write_rels(new_root)
+
+    # 2. workbook-level relationships nothing else refers to (customXml)
+    wb_part = next((resolve("", r.target) for r in new_root
+                    if r.type.endswith("/officeDocument")), "xl/workbook.xml")
+    orig_wb = next((resolve("", r.target) for r in orig_root
+                    if r.type.endswith("/officeDocument")), "xl/workbook.xml")
+    new_wb_rels = read_rels(new, wb_part)
+    if orig_wb == wb_part and _merge_rels(
+            wb_part, original, read_rels(original, orig_wb), new_wb_rels, orig_names,
+            carry, lambda r: r.type in WORKBOOK_SAFE):
+        _dedupe_ids(new_wb_rels)
+        replace[rels_name(wb_part)] = write_rels(new_wb_rels)
+
+    # 3. the VBA project: byte-identical, with its own relationships (signature)
+    if VBA_PART in orig_names and VBA_PART in new_names:
+        if new.read(VBA_PART) != original.read(VBA_PART):
+            replace[VBA_PART] = original.read(VBA_PART)
+        carry(_part_tree(original, VBA_PART, orig_names)[1:])
+
+    # 4. ribbon parts openpyxl copied without their content types (images)
+    for rel in orig_root:
+        if rel.type in (UI_2006, UI_2007):
+            for p in _part_tree(original, resolve("", rel.target), orig_names):
+                if p in new_names and p not in carried:
+                    carried.append(p)  # present, but make sure it has a content type
+
+    if not carried and not replace:
+        return None
+    types = _ContentTypes(new.read(CONTENT_TYPES))
+    orig_types = _ContentTypes(original.read(CONTENT_TYPES))
+    for p in carried:
+        if not p.endswith(".rels"):
+            types.ensure_like(p, orig_types)
+    if types.added:
+        replace[CONTENT_TYPES] = types.render()
+    return Repair(replace, carried, new_names)
 
 
 def _merge_rels(source: str, original: zipfile.ZipFile, orig_rels: list[Rel],
