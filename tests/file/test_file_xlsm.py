@@ -67,6 +67,7 @@ def test_code_names_and_custom_properties_survive(tmp_path: Path) -> None:
     assert wb["Tagihan"].sheet_properties.codeName == "Sheet1"
     assert [p.name for p in wb.custom_doc_props.props] == ["TagihLiteVersi"]
     assert wb["Tagihan"]["J2"].value == "-Catatan" and wb["Tagihan"]["J2"].data_type == "s"
+    wb.vba_archive.close()  # openpyxl never closes it; the garbage collector may complain
 
 
 def test_twice_still_one_of_each(tmp_path: Path) -> None:
