@@ -23,7 +23,6 @@ into the temp file. Memory is dominated by openpyxl's own cell objects.
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import re
 import shutil
@@ -38,6 +37,7 @@ from typing import Any
 
 from .columns import header_key
 from .errors import InputError, where
+from .gcpause import paused_gc
 from .vocab import HIGHLIGHT_FILLS, Status
 from .workbook_read import parse_ref
 from .workbook_sniff import CSV, WRITABLE_SUFFIXES, XLSX, detect_format, unusable
@@ -95,7 +95,7 @@ def apply_plan(path: Path, plan: WritePlan, *, backup: bool = True) -> Path | No
     path = Path(path)
     check_writable(path)
     macro = path.suffix.lower() == ".xlsm"
-    with _cyclic_gc_paused():
+    with paused_gc():  # openpyxl: millions of objects, no cycles (see gcpause)
         wb = _edited(path, plan, macro)
         try:
             return _replace_atomically(path, lambda tmp: _save_repaired(wb, path, tmp),
@@ -110,21 +110,6 @@ def _close(wb) -> None:
     archive = getattr(wb, "vba_archive", None)
     if archive is not None:
         archive.close()
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused():
-    """openpyxl holds a workbook as millions of small objects; each full pass of Python's
-    cyclic garbage collector walks all of them, and loading + editing + saving a
-    100,000-row sheet triggers some twenty of those passes (a third of the run time).
-    Plain reference counting still frees everything temporary meanwhile."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _edited(path: Path, plan: WritePlan, macro: bool):
