@@ -63,6 +63,12 @@ class OutboxChannel:
         return Outcome(JournalState.QUEUED,
                        note=f"Pesan ada di outbox ({self.folder / PAGE}); kirim lewat tautannya.")
 
+    @property
+    def summary_hint(self) -> str:
+        """What the clerk does next (the command line prints it after a run)."""
+        return (f"Buka {self.folder / PAGE} di browser dan klik 'Buka WhatsApp' untuk "
+                "mengirim setiap pesan.")
+
     def close(self) -> None:
         if self._fh is not None:
             self._fh.close()

@@ -349,6 +349,9 @@ def cmd_send(args: argparse.Namespace) -> int:
     states = ", ".join(f"{k} {v}" for k, v in sorted(summary.states.items())) or "-"
     print(f"Selesai: {summary.attempted} diproses ({states}); {summary.already} sudah "
           f"pernah dikirim; {summary.not_attempted} belum diproses.")
+    hint = getattr(channel, "summary_hint", None)
+    if hint and summary.attempted:
+        print(hint)
     if summary.stop_reason:
         print(f"Berhenti: {summary.stop_reason}", file=sys.stderr)
     if stop.is_set() and not summary.stop_reason:
