@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,3 +16,15 @@ def _private_app_folders(tmp_path_factory: pytest.TempPathFactory,
     monkeypatch.setenv("TAGIHLITE_HOME", str(home))
     monkeypatch.setenv("TAGIHLITE_CONFIG", str(home / "settings.toml"))
     return home
+
+
+@pytest.fixture(scope="module")
+def gui_display() -> Iterator[str]:
+    """A private Xvfb display (":N") for tests that drive real windows with xdotool."""
+    from support.xvfb import missing_gui_tools, xvfb_display
+
+    reason = missing_gui_tools("xdotool")
+    if reason:
+        pytest.skip(reason)
+    with xvfb_display() as name:
+        yield name

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from auth_support import STAFF_PW
-from support.xvfb import missing_gui_tools, xvfb_display
 
 from tagihlite.audit import AuditLog
 from tagihlite.identity import current_operator
@@ -25,12 +24,8 @@ TITLE = "^Masuk TagihLite$"
 
 
 @pytest.fixture(scope="module")
-def display() -> Iterator[str]:
-    reason = missing_gui_tools("xdotool")
-    if reason:
-        pytest.skip(reason)
-    with xvfb_display() as name:
-        yield name
+def display(gui_display: str) -> str:
+    return gui_display
 
 
 class Window:

@@ -5,23 +5,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.xvfb import missing_gui_tools, xvfb_display
 
 TITLE = "^Pilih berkas ekspor tagihan$"
 ASK = "from tagihlite.excel_actions import _ask_import_file as ask; print(repr(ask()))"
 
 
 @pytest.fixture(scope="module")
-def display() -> Iterator[str]:
-    reason = missing_gui_tools("xdotool")
-    if reason:
-        pytest.skip(reason)
-    with xvfb_display() as name:
-        yield name
+def display(gui_display: str) -> str:
+    return gui_display
 
 
 def _dialog(display: str, tmp_path: Path, *keys: str, text: str = "") -> str:
