@@ -1,13 +1,17 @@
 """Merging a fresh arrears export into the clerk's ``Tagihan`` table (pure, shell-free).
 
 A row is the same customer bill when its Nomor Indibiz and billing period match (period:
-the row's Periode, else its due date's month, else none). Then:
+the row's Periode, else its due date's month, else none); when a key repeats, the n-th
+export row with it is the n-th target row with it. Then:
 
 * rows already in the target keep everything TagihLite wrote (send status, time, ...) and
   take the export's fresh amount and paid status;
 * rows only in the export are appended below the table, mapped to the contract columns;
 * rows only in the target stay, with a ``Catatan`` that they were not in the export
-  (probably paid since).
+  (probably paid since); a target row whose key the export has, but fewer times, stays
+  as it is.
+
+Importing the same export twice changes nothing the second time.
 
 The result is a :class:`~tagihlite.writeplan.WritePlan`, so the file shell and the Excel
 shell write exactly the same cells.
@@ -139,25 +143,34 @@ def merge(existing: SheetTable | None, incoming: SheetTable, *, sheet: str = "Ta
     else:
         col_of[C.NOTE] = (next_col, True, C.NOTE)
 
-    # Match the export's rows to the target's.
-    known: dict[tuple[str, str], int] = {}
+    # Match the export's rows to the target's. A key may repeat (the same customer billed
+    # twice in a period): the n-th export row with a key pairs with the n-th target row with
+    # it, so importing the same export again pairs every row and changes nothing more.
+    known: dict[tuple[str, str], list[int]] = {}
     if existing is not None:
         for i, cells in enumerate(rows):
             k = _key(existing, cells)
-            if k and k not in known:
-                known[k] = i
-    seen: set[int] = set()
+            if k:
+                known.setdefault(k, []).append(i)
+    taken: dict[tuple[str, str], int] = {}  # key -> how many of its target rows are paired
     updates: dict[int, dict[str, Any]] = {}
     appended: list[dict[str, Any]] = []
     for cells in incoming.rows:
         k = _key(incoming, cells)
         values = {fld: _fresh_value(fld, cells[incoming.fields[fld]])
                   for fld in IMPORT_FIELDS if fld in incoming.fields}
-        if k is not None and k in known and known[k] not in seen:
-            seen.add(known[k])
-            updates[known[k]] = values
+        if k is None:
+            appended.append(values)
+            continue
+        n = taken.get(k, 0)
+        taken[k] = n + 1
+        if n < len(known.get(k, ())):
+            updates[known[k][n]] = values
         else:
             appended.append(values)
+    # A target row is absent only when no export row has its key; a surplus duplicate of a
+    # key the export does list is left as it is (not updated, not marked absent).
+    present = {i for k in taken for i in known.get(k, ())}
 
     last_data = max(numbers) if numbers else header_row
     start = last_data + 1
@@ -178,7 +191,7 @@ def merge(existing: SheetTable | None, incoming: SheetTable, *, sheet: str = "Ta
         for i, cells in enumerate(rows):  # rows already in the target
             if key == C.NOTE:
                 old = cells[note_idx] if note_idx is not None else None
-                if i in updates:
+                if i in present:
                     ours = isinstance(old, str) and old.startswith(ABSENT_PREFIX)
                     values.append("" if ours else KEEP)
                 else:
@@ -200,7 +213,7 @@ def merge(existing: SheetTable | None, incoming: SheetTable, *, sheet: str = "Ta
     result.plan.columns.sort(key=lambda c: c.col)
     result.updated = len(updates)
     result.added = len(appended)
-    result.absent_rows = [numbers[i] for i in range(len(rows)) if i not in updates]
+    result.absent_rows = [numbers[i] for i in range(len(rows)) if i not in present]
     result.absent = len(result.absent_rows)
     return result
 
