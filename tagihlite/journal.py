@@ -275,6 +275,13 @@ class Journal:
                         f"({','.join('?' * len(chunk))})", chunk).fetchall()
         return {r[0]: Entry(*r) for r in rows}
 
+    def customers(self) -> set[str]:
+        """Customer numbers this journal has any reminder for (any period, any level)."""
+        with self._lock:
+            rows = self._db.execute("SELECT DISTINCT substr(key, 1, instr(key, '|') - 1) "
+                                    "FROM reminders").fetchall()
+        return {r[0] for r in rows}
+
     def count_today(self, today: dt.date | None = None) -> int:
         """Reminders that may have left today (WIB): the daily cap counts these."""
         today = today or dt.datetime.now(WIB).date()

@@ -7,12 +7,12 @@ everything later (messages, sending, write-back, reports) reads from it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import parse
-from .columns import NOTE
-from .vocab import ABSENT_PREFIX, REASONS, reason_text
+from .columns import NOTE, STATUS
+from .vocab import ABSENT_PREFIX, REASONS, Status, reason_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 LEDGER_COLUMNS = (
     "row", "name", "customer_id", "phone", "phone_note", "amount", "paid", "paid_raw",
-    "due_date", "period", "key", "eligible", "reason_code", "reason",
+    "due_date", "period", "key", "eligible", "reason_code", "reason", "sheet_status",
 )
 
 WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
@@ -89,24 +89,27 @@ def build(
 
     note_idx = table.outputs.get(NOTE)
     notes = [_text(r[note_idx]) for r in table.rows] if note_idx is not None else [""] * n
+    status_idx = table.outputs.get(STATUS)
+    sheet_status = ([_text(r[status_idx]).upper() for r in table.rows]
+                    if status_idx is not None else [""] * n)
 
     # Reason texts without details are the same for every row: format them once.
     plain = {code: reason_text(code) for code, text in REASONS.items() if "{" not in text}
     periods, keys, eligible, codes, reasons = [], [], [], [], []
-    first_seen: dict[str, int] = {}
+    first_seen: dict[tuple[str, str], int] = {}  # one bill = customer number + period
     rows = zip(table.row_numbers, ids, phones, amounts, paid_flags, notes, row_periods, dues,
                paid_raw, strict=True)
     for rown, cid, ph, am, paid_flag, note, row_period, due, raw_paid in rows:
         per = period or row_period or (f"{due:%Y-%m}" if due else default_period)
         periods.append(per)
-        keys.append(f"{cid}|{per}|{level}" if cid else "")
+        keys.append(reminder_key(cid, per, level) if cid else "")
         code, detail = None, None
         if paid_flag is True:
             code = "paid"
         elif note and note.startswith(ABSENT_PREFIX):
             code, detail = "absent_from_import", {"note": note}
-        elif cid and cid in first_seen:
-            code, detail = "duplicate", {"first_row": first_seen[cid]}
+        elif cid and (cid, per) in first_seen:
+            code, detail = "duplicate", {"first_row": first_seen[cid, per]}
         elif paid_flag is None:
             code, detail = "paid_status_unknown", {"value": _text(raw_paid)}
         elif not cid:
@@ -117,8 +120,8 @@ def build(
             code = am.reason
         elif ph.e164 in opted_out:
             code = "opted_out"
-        if cid and cid not in first_seen:
-            first_seen[cid] = rown
+        if cid and (cid, per) not in first_seen:
+            first_seen[cid, per] = rown
         eligible.append(code is None)
         codes.append(code)
         reasons.append("" if code is None else
@@ -139,11 +142,36 @@ def build(
         "eligible": eligible,
         "reason_code": codes,
         "reason": reasons,
+        "sheet_status": sheet_status,
     }
     # Object columns keep None as None (pandas 3 would turn text columns into its string
     # dtype with NaN, and ints with gaps into floats): the shells and JSON see plain values.
     frame = pd.DataFrame(data, columns=list(LEDGER_COLUMNS), dtype=object)
     return frame.astype({"row": "int64", "paid": "bool", "eligible": "bool"})
+
+
+# What the Status Kirim cell says when this row's reminder may already have gone out.
+SENT_STATUSES = frozenset({*Status.DONE, Status.NEEDS_CHECK})
+
+
+def mark_sent_by_sheet(ledger: pd.DataFrame, known_customers: Collection[str]
+                       ) -> pd.DataFrame:
+    """Rows the sheet says were sent although this journal never sent anything to that
+    customer (another computer, a reinstall, the old app): never send those again.
+
+    When the journal knows the customer, the sheet's status is its own projection (perhaps
+    of an earlier level or period), and the journal alone decides.
+    """
+    hit = (ledger["eligible"] & ledger["sheet_status"].isin(SENT_STATUSES)
+           & ~ledger["customer_id"].isin(set(known_customers)))
+    if hit.any():
+        ledger.loc[hit, "eligible"] = False
+        ledger.loc[hit, "reason_code"] = "already_sent"
+        ledger.loc[hit, "reason"] = [
+            reason_text("already_sent", when=f"menurut kolom Status Kirim: {s}; kosongkan "
+                        "status itu jika Anda yakin belum terkirim")
+            for s in ledger.loc[hit, "sheet_status"]]
+    return ledger
 
 
 def mark_already_sent(ledger: pd.DataFrame, blocked: Mapping[str, str]) -> pd.DataFrame:

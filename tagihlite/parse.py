@@ -33,6 +33,8 @@ def customer_id(value: Any) -> str | None:
     elif kind is int:
         return str(value)
     elif kind is float:
+        if value != value:  # NaN: an empty cell from a numeric column
+            return None
         return str(int(value)) if value.is_integer() else repr(value)
     else:
         text = str(value).strip()

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import columns as C
 from .formats import rupiah
-from .vocab import Status
+from .vocab import REASON_LABELS, Status
+from .writeplan import KEEP
 
 if TYPE_CHECKING:
     from .workflow import Analysis
@@ -46,11 +47,13 @@ def summarise(analysis: Analysis) -> Report:
     for r in analysis.ledger.itertuples(index=False):
         values = sheet_values(analysis, r)
         status = values[C.STATUS]
+        if status is KEEP:  # sent according to the sheet only: count what it says
+            status = r.sheet_status
         amount = r.amount or 0
         line = by[status]
         line.count += 1
         line.amount += amount
-        if not r.paid:
+        if not r.paid and r.reason_code != "duplicate":  # a duplicate row is the same bill
             rep.outstanding += amount
         if r.reason_code and r.reason_code not in ("paid", "already_sent"):
             rep.reasons[r.reason_code] += 1
@@ -96,6 +99,6 @@ def format_text(rep: Report, style: str = "puebi") -> str:
         out.append(f"{ln.status:<{width}}  {ln.count:>6}  {rupiah(ln.amount, style)}")
     out.append(f"Total belum dibayar: {rupiah(rep.outstanding, style)}")
     if rep.reasons:
-        out.append("Alasan dilewati: " + ", ".join(f"{k} {v}" for k, v in
-                                                   rep.reasons.most_common()))
+        out.append("Alasan dilewati:")
+        out += [f"  {v} x {REASON_LABELS.get(k, k)}" for k, v in rep.reasons.most_common()]
     return "\n".join(out)

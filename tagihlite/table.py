@@ -49,6 +49,8 @@ class SheetTable:
     fields: dict[str, int]  # input field -> 0-based column index into headers
     outputs: dict[str, int] = field(default_factory=dict)  # owned header -> column index
     table_name: str = ""  # Excel Table (ListObject) name when the data is one
+    # Non-blank cells right of the table (Excel column -> (row, column) of the first one).
+    occupied: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def last_col(self) -> int:
@@ -110,6 +112,7 @@ def locate(
     Excel Table's rectangle, whose first row is its header.
     """
     top, left = origin
+    full_grid, full_top, full_left = grid, top, left
     if table is not None:
         r0, c0 = table.top - top, table.left - left
         grid = [list(r[c0:table.right - left + 1]) for r in grid[r0:table.bottom - top + 1]]
@@ -146,11 +149,31 @@ def locate(
     with paused_gc():
         rows, numbers = _data_rows(grid[hdr_idx + 1:], top + hdr_idx + 1, c_first, c_last,
                                    fields)
+    header_row, last_col = top + hdr_idx, left + c_last
+    last_row = numbers[-1] if numbers else header_row
     return SheetTable(
-        file=file, sheet=sheet, header_row=top + hdr_idx, first_col=left + c_first,
+        file=file, sheet=sheet, header_row=header_row, first_col=left + c_first,
         headers=headers, rows=rows, row_numbers=numbers, fields=fields, outputs=outputs,
         table_name=table.name if table else "",
+        occupied=_occupied_right(full_grid, (full_top, full_left), header_row, last_row,
+                                 last_col),
     )
+
+
+def _occupied_right(grid: Sequence[Sequence[Any]], origin: tuple[int, int], first_row: int,
+                    last_row: int, last_col: int) -> dict[int, tuple[int, int]]:
+    """Columns right of the table that hold something between its header and its last
+    row: Excel column -> (row, column) of the first such cell. TagihLite must not create
+    its own columns there (that would overwrite the clerk's data)."""
+    top, left = origin
+    found: dict[int, tuple[int, int]] = {}
+    start = last_col - left + 1  # grid index of the first column right of the table
+    for r in range(max(first_row - top, 0), min(last_row - top + 1, len(grid))):
+        row = grid[r]
+        for c in range(start, len(row)):
+            if not _blank(row[c]) and left + c not in found:
+                found[left + c] = (top + r, left + c)
+    return found
 
 
 def _data_rows(grid: Sequence[Sequence[Any]], first_row: int, c_first: int, c_last: int,

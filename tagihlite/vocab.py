@@ -93,6 +93,23 @@ REASONS: Final[dict[str, str]] = {
 ABSENT_PREFIX: Final = "Tidak ada di daftar impor"
 
 
+# Short Indonesian names of the reason codes, for summaries (Laporan, `report`).
+REASON_LABELS: Final[dict[str, str]] = {
+    "paid": "sudah lunas",
+    "phone_missing": "nomor WhatsApp kosong",
+    "phone_invalid": "nomor WhatsApp tidak valid",
+    "phone_not_mobile": "bukan nomor HP",
+    "amount_zero": "tagihan nol",
+    "amount_invalid": "tagihan tidak terbaca",
+    "paid_status_unknown": "status bayar tidak dikenal",
+    "customer_id_missing": "nomor Indibiz kosong",
+    "duplicate": "nomor Indibiz ganda",
+    "already_sent": "sudah dikirim",
+    "opted_out": "minta tidak dihubungi",
+    "absent_from_import": "tidak ada di daftar impor",
+}
+
+
 def reason_text(code: str, **details: object) -> str:
     """Indonesian explanation for a reason code, with details filled in when given."""
     text = REASONS[code]

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any
 from . import columns as C
 from .channels import LABELS
 from .channels.base import Reminder
+from .errors import InputError, where
 from .formats import periode, rupiah, tanggal, waktu
 from .gcpause import paused_gc
 from .journal import Entry, Journal
-from .ledger import build, mark_already_sent
+from .ledger import build, mark_already_sent, mark_sent_by_sheet
 from .messages import MessageTemplate, row_context
 from .vocab import JournalState, Status
-from .writeplan import DATETIME_FORMAT, KEEP, ColumnWrite, Highlight, WritePlan
+from .writeplan import DATETIME_FORMAT, KEEP, ColumnWrite, Highlight, WritePlan, column_letter
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,6 +61,7 @@ def analyse(table: SheetTable, settings: Settings, *, journal: Journal | None = 
     blocked = {k: _when_text(e) for k, e in entries.items()
                if e.state in JournalState.BLOCKING}
     mark_already_sent(ledger, blocked)
+    mark_sent_by_sheet(ledger, journal.customers() if journal is not None else ())
     return Analysis(table, ledger, settings, level, entries)
 
 
@@ -140,7 +142,10 @@ def sheet_values(analysis: Analysis, row: Any, *, message: str | None = None
     # A duplicate row shares its key with the first row: the journal speaks for that one.
     entry = (analysis.entries.get(row.key)
              if row.key and row.reason_code != "duplicate" else None)
-    if entry is not None and entry.state != JournalState.CLEARED:
+    # The journal speaks when the reminder may have gone out, or when the row would still
+    # be sent (a failure to retry); otherwise today's verdict does (now paid, held back...).
+    if entry is not None and entry.state != JournalState.CLEARED and (
+            entry.state in JournalState.BLOCKING or row.eligible):
         status = JournalState.TO_STATUS.get(entry.state, Status.NEEDS_CHECK)
         return {
             C.STATUS: status,
@@ -150,6 +155,8 @@ def sheet_values(analysis: Analysis, row: Any, *, message: str | None = None
             C.MESSAGE: entry.message or KEEP,
             C.NOTE: entry.note,
         }
+    if row.reason_code == "already_sent":  # the sheet says so, the journal does not know
+        return dict.fromkeys(C.OUTPUT_COLUMNS, KEEP)
     if row.paid:
         status = Status.PAID
     elif row.eligible:
@@ -195,6 +202,14 @@ def plan_writeback(analysis: Analysis, *, messages: Mapping[int, str] | None = N
         else:
             col, new = next_col, True
             next_col += 1
+            if col in t.occupied:
+                row, _ = t.occupied[col]
+                cell = f"{column_letter(col)}{row}"
+                raise InputError(
+                    f"Kolom '{header}' perlu dibuat di kolom {column_letter(col)}, tetapi sel "
+                    f"{cell} ({where(t.file, t.sheet)}) sudah berisi data. Pindahkan data di "
+                    "kanan tabel itu (atau beri judul kolomnya), lalu coba lagi; buku kerja "
+                    "tidak diubah.")
         if header == C.LINK:
             vals: list[Any] = [links.get(n, KEEP) for n in t.row_numbers]
         else:
