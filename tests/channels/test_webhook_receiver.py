@@ -139,6 +139,12 @@ def test_missing_secrets_refuse_to_start(journal: Journal) -> None:
         WebhookServer(journal_recorder(journal), app_secret="", verify_token=VERIFY, port=0)
 
 
+def _sigint_as_in_a_terminal() -> None:
+    """In the child before exec: a background job (``&``, nohup, some CI runners) starts
+    with SIGINT ignored, and Python then never installs its Ctrl-C handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -153,7 +159,8 @@ def test_cli_webhook_records_and_prints_no_secrets_or_numbers(tmp_path: Path,
     env = {**os.environ, "TAGIHLITE_WEBHOOK_APP_SECRET": APP_SECRET,
            "TAGIHLITE_WEBHOOK_VERIFY_TOKEN": VERIFY}
     proc = subprocess.Popen([sys.executable, "-m", "tagihlite", "webhook", "--port", str(port)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=_sigint_as_in_a_terminal)
     try:
         url = f"http://127.0.0.1:{port}/"
         for _ in range(100):
@@ -170,7 +177,12 @@ def test_cli_webhook_records_and_prints_no_secrets_or_numbers(tmp_path: Path,
                           headers={"X-Hub-Signature-256": sign(body)}).status_code == 200
     finally:
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=10)
+        try:
+            out, err = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:  # never leave the server running after the test
+            proc.kill()
+            proc.communicate()
+            raise
     assert proc.returncode == 0, err
     assert state_of(journal, 1) == JournalState.READ
     assert "1 dicatat" in out

@@ -236,7 +236,18 @@ def test_concurrent_channel_sends_each_once_and_reports_on_the_calling_thread(jo
 
 # --- Ctrl-C -------------------------------------------------------------------------------
 
-def test_ctrl_c_stops_after_the_current_row(journal):
+@pytest.fixture
+def default_sigint():
+    """Python's own Ctrl-C handler, whatever this process inherited (SIG_IGN in a background
+    job); the one before the test comes back afterwards."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_stops_after_the_current_row(journal, default_sigint):
     rs = reminders(5)
     stop = threading.Event()
 
@@ -357,6 +368,12 @@ def test_crash_between_intent_and_outcome_is_perlu_cek_never_resent(tmp_path):
 
 # --- Ctrl-C on the real command line -----------------------------------------------------
 
+def _sigint_as_in_a_terminal() -> None:
+    """In the child before exec: a background job (``&``, nohup, some CI runners) starts
+    with SIGINT ignored, and Python then never installs its Ctrl-C handler."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 SLOW_CLI = """
 import sys, time
 from pathlib import Path
@@ -384,7 +401,8 @@ def test_ctrl_c_on_the_command_line_leaves_sheet_and_journal_true(tmp_path):
     marker, ob = tmp_path / "started.txt", tmp_path / "ob"
     proc = subprocess.Popen(
         [sys.executable, "-c", SLOW_CLI, str(marker), "send", str(path), "--yes",
-         "--outbox", str(ob)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+         "--outbox", str(ob)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_sigint_as_in_a_terminal)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -398,6 +416,7 @@ def test_ctrl_c_on_the_command_line_leaves_sheet_and_journal_true(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
+            proc.communicate()
     assert proc.returncode in (0, 1), err
     assert "Traceback" not in err and "Dihentikan" in err
     assert marker.read_text().split() == ["2", "3"]
