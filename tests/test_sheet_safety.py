@@ -107,3 +107,27 @@ def test_two_periods_of_one_customer_are_two_bills_but_a_repeat_is_a_duplicate(
     assert [rows[r]["reason_code"] for r in (2, 3, 4)] == [None, None, "duplicate"]
     code, out, _ = _run(capsys, "report", book, "--json")
     assert code == 0 and json.loads(out)["outstanding"] == 200_000  # the repeat is one bill
+
+
+def test_sheet_opened_in_excel_during_a_send_still_reports_what_was_sent(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from tagihlite.channels.outbox import OutboxChannel
+
+    book = _book(tmp_path / "t.xlsx", [_customer(1), _customer(2)])
+    close = OutboxChannel.close
+
+    def clerk_opens_the_file_meanwhile(self: OutboxChannel) -> None:
+        (tmp_path / "~$t.xlsx").write_text("owner")  # what Excel leaves while it has it open
+        close(self)
+
+    monkeypatch.setattr(OutboxChannel, "close", clerk_opens_the_file_meanwhile)
+    before = book.read_bytes()
+    code, out, err = _run(capsys, "send", book, "--yes", "--outbox", tmp_path / "ob")
+    assert code == 1
+    assert "Selesai: 2 diproses" in out  # the clerk still learns what went out
+    assert "tagihlite mark" in err and "Traceback" not in err
+    assert book.read_bytes() == before
+    (tmp_path / "~$t.xlsx").unlink()  # Excel closed: mark writes the journal's truth
+    assert _run(capsys, "mark", book)[0] == 0
+    assert openpyxl.load_workbook(book)["Tagihan"]["F2"].value == Status.QUEUED

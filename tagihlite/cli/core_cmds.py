@@ -258,6 +258,8 @@ _ROWS = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+))?\s*$")
 def parse_rows(text: str) -> set[int]:
     """'5,7-9' -> {5, 7, 8, 9} (Excel row numbers)."""
     rows: set[int] = set()
+    if not text.strip():
+        raise InputError("--rows kosong. Contoh: --rows 5,7-9 (nomor baris Excel).")
     for part in text.split(","):
         m = _ROWS.match(part)
         if not m:
@@ -308,7 +310,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     settings = _settings(channel=args.via)
     via = settings.channel
     check_writable(args.path)  # before anything leaves: the result must be writable
-    rows = parse_rows(args.rows) if args.rows else None
+    rows = parse_rows(args.rows) if args.rows is not None else None
     operator = operator_for_send(settings, args.operator)
     _login_notice(settings)
     with _journal(settings) as journal:
@@ -322,8 +324,10 @@ def cmd_send(args: argparse.Namespace) -> int:
                 print(f"Catatan: baris {', '.join(map(str, sorted(unknown)[:10]))} bukan baris "
                       "pelanggan.", file=sys.stderr)
         total = total_rupiah(reminders, settings.rupiah_style)
-        print(f"Akan dikirim: {len(reminders)} pengingat, total {total}, lewat {via}, "
-              f"atas nama {operator.name}. ({skipped} baris dilewati; lihat 'tagihlite check'.)")
+        periods = ", ".join(sorted({r.period for r in reminders})) or "-"
+        print(f"Akan dikirim: {len(reminders)} pengingat (periode {periods}, tingkat "
+              f"{analysis.level}), total {total}, lewat {via}, atas nama {operator.name}. "
+              f"({skipped} baris dilewati; lihat 'tagihlite check'.)")
         if not reminders:
             _write(args.path, plan_writeback(analysis))
             print("Tidak ada pengingat yang perlu dikirim.")
@@ -345,7 +349,7 @@ def cmd_send(args: argparse.Namespace) -> int:
             progress.end()
             # The sheet is a projection of the journal: write it whatever happened.
             analysis.entries = journal.entries(analysis.ledger["key"])
-            _write(args.path, plan_writeback(analysis))
+            written = _write_after_send(args.path, plan_writeback(analysis))
     states = ", ".join(f"{k} {v}" for k, v in sorted(summary.states.items())) or "-"
     print(f"Selesai: {summary.attempted} diproses ({states}); {summary.already} sudah "
           f"pernah dikirim; {summary.not_attempted} belum diproses.")
@@ -356,8 +360,23 @@ def cmd_send(args: argparse.Namespace) -> int:
         print(f"Berhenti: {summary.stop_reason}", file=sys.stderr)
     if stop.is_set() and not summary.stop_reason:
         print("Dihentikan oleh pengguna setelah baris terakhir selesai.", file=sys.stderr)
-    # 1 = done, but not everything: failures, a stop, Ctrl-C or the daily cap left rows.
-    return 1 if summary.failed or summary.stop_reason or summary.not_attempted else 0
+    # 1 = done, but not everything: failures, a stop, Ctrl-C or the daily cap left rows,
+    # or the sheet could not be updated (the journal still knows every row).
+    unfinished = summary.failed or summary.stop_reason or summary.not_attempted
+    return 1 if unfinished or not written else 0
+
+
+def _write_after_send(path: Path, plan: Any) -> bool:
+    """Write-back after a send must not hide what was sent: on failure say what to do."""
+    try:
+        _write(path, plan)
+    except TagihError as exc:
+        print(f"tagihlite: {exc}", file=sys.stderr)
+        print(f"Pengiriman tetap tercatat di jurnal. Setelah masalah itu diatasi, jalankan "
+              f"'tagihlite mark \"{path}\"' untuk menulis statusnya ke buku kerja.",
+              file=sys.stderr)
+        return False
+    return True
 
 
 def _audit_hook(settings: Settings) -> Any:
