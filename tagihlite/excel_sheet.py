@@ -100,29 +100,43 @@ def read_tables(sheet: xw.Sheet) -> list[TableRef]:
     return refs
 
 
+MAX_ROWS = 1_048_576  # Excel's grid: an entire-column reference spans every row
+MAX_COLUMNS = 16_384
+
+
 def parse_address(address: str) -> tuple[int, int, int, int]:
-    """``$A$1:$C$9`` (first area) -> (top, left, bottom, right)."""
+    """``$A$1:$C$9`` (first area) -> (top, left, bottom, right).
+
+    Whole rows (``$5:$7``, clicked row headers) span every column; whole columns
+    (``$A:$C``) span every row.
+    """
     first = address.split(",")[0].replace("$", "")
     if "!" in first:
         first = first.split("!")[-1]
-    parts = first.split(":")
-    cells = [_cell(p) for p in parts]
-    (r1, c1), (r2, c2) = cells[0], cells[-1]
-    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+    parts = [_ref(p) for p in first.split(":")]
+    (r1, c1), (r2, c2) = parts[0], parts[-1]
+    if (r1 is None) != (r2 is None) or (c1 is None) != (c2 is None):
+        raise ValueError(address)  # "A:5" mixes a column with a row
+    top, bottom = (min(r1, r2), max(r1, r2)) if r1 and r2 else (1, MAX_ROWS)
+    left, right = (min(c1, c2), max(c1, c2)) if c1 and c2 else (1, MAX_COLUMNS)
+    return top, left, bottom, right
 
 
 def parse_areas(address: str) -> list[tuple[int, int, int, int]]:
     return [parse_address(a) for a in address.split(",") if a.strip()]
 
 
-def _cell(text: str) -> tuple[int, int]:
-    m = re.fullmatch(r"([A-Za-z]{1,3})(\d+)", text.strip())
-    if not m:
+def _ref(text: str) -> tuple[int | None, int | None]:
+    """``B5`` -> (5, 2); a whole row ``5`` or column ``B`` leaves the other axis None."""
+    m = re.fullmatch(r"([A-Za-z]{1,3})?(\d+)?", text.strip())
+    if not m or not (m.group(1) or m.group(2)):
         raise ValueError(text)
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)), col
+    col = None
+    if m.group(1):
+        col = 0
+        for ch in m.group(1).upper():
+            col = col * 26 + ord(ch) - 64
+    return (int(m.group(2)) if m.group(2) else None), col
 
 
 # --- values ------------------------------------------------------------------------------

@@ -186,6 +186,30 @@ def test_kirim_terpilih_sends_only_the_selected_rows(xl: MemoryExcel, addin_xlsm
     assert len(_journal_keys()) == 3
 
 
+def test_kirim_terpilih_with_clicked_row_headers(xl: MemoryExcel, addin_xlsm: Path,
+                                                tmp_path: Path) -> None:
+    xl.open(addin_xlsm)
+    xl.select("Tagihan", "$2:$3,$13:$13")  # row headers 2-3, then Ctrl+row header 13
+    xl.answer("yes")
+    tx.on_ribbon("tl_send_selected")
+    assert _criticals(xl) == []
+    statuses = columns(xl.save(tmp_path / "o.xlsm"), "Tagihan", 1)[C.STATUS]
+    assert {r for r, s in statuses.items() if s == Status.QUEUED} == {2, 3, 13}
+
+
+def test_kirim_terpilih_with_whole_columns_sends_every_row(xl: MemoryExcel, addin_xlsm: Path,
+                                                           tmp_path: Path) -> None:
+    xl.open(addin_xlsm)
+    xl.select("Tagihan", "$B:$C")  # column headers: the whole table
+    xl.answer("yes")
+    tx.on_ribbon("tl_send_selected")
+    assert _criticals(xl) == []
+    statuses = columns(xl.save(tmp_path / "o.xlsm"), "Tagihan", 1)[C.STATUS]
+    assert len([s for s in statuses.values() if s == Status.QUEUED]) > 3
+    tx.on_ribbon("tl_send_all")  # Kirim Semua finds nothing left to send
+    assert xl.alerts[-1]["prompt"].startswith("Tidak ada pengingat yang siap dikirim")
+
+
 def test_kirim_terpilih_without_a_selection_in_the_table(xl: MemoryExcel,
                                                          addin_xlsm: Path) -> None:
     xl.open(addin_xlsm)

@@ -631,6 +631,10 @@ def _parse_areas(address: str) -> list[Box]:
 
 def _a1(box: Box, row_abs: bool = True, col_abs: bool = True) -> str:
     rd, cd = ("$" if row_abs else ""), ("$" if col_abs else "")
+    if (box[1], box[3]) == (1, MAX_COLUMNS):  # whole rows, as Excel writes them: $5:$7
+        return f"{rd}{box[0]}:{rd}{box[2]}"
+    if (box[0], box[2]) == (1, MAX_ROWS):  # whole columns: $A:$C
+        return f"{cd}{utils.col_name(box[1])}:{cd}{utils.col_name(box[3])}"
     first = f"{cd}{utils.col_name(box[1])}{rd}{box[0]}"
     if box[:2] == box[2:]:
         return first

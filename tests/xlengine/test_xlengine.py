@@ -149,6 +149,17 @@ def test_caller_selection_tables_and_sheets(xl: MemoryExcel, tmp_path: Path) -> 
     assert [s.name for s in book.sheets] == ["Data", "Lain", "Laporan"] and new.name == "Laporan"
 
 
+def test_whole_rows_and_columns_are_addressed_as_excel_does(xl: MemoryExcel,
+                                                            tmp_path: Path) -> None:
+    book = xl.open(_workbook(tmp_path / "a.xlsx"))
+    xl.select("Data", "$5:$7")  # the clerk clicked row headers 5 to 7
+    assert book.selection.address == "$5:$7"
+    assert book.selection.shape == (3, 16_384)
+    xl.select("Data", "$B:$C,$9:$9")
+    assert book.selection.address == "$B:$C,$9:$9"
+    assert book.sheets["Data"].range("A:A").shape == (1_048_576, 1)
+
+
 def test_a_session_ends_cleanly(tmp_path: Path) -> None:
     with MemoryExcel() as xl:
         xl.open(_workbook(tmp_path / "a.xlsx"))
