@@ -25,9 +25,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import TagihError
+from .formats import WIB
 
 GENESIS = "0" * 64
-WIB = dt.timezone(dt.timedelta(hours=7))
 _FORBIDDEN_DETAILS = ("password", "passwd", "token", "secret", "sandi", "pin")
 
 _SCHEMA = """

@@ -35,6 +35,8 @@ NOTE = "Catatan"
 OUTPUT_COLUMNS: Final = (STATUS, SENT_AT, SENT_BY, CHANNEL, MESSAGE, NOTE)
 LINK = "Tautan WA"  # only the link channel writes it
 
+TAGIHAN_SHEET = "Tagihan"  # the add-in workbook's customer sheet (and import's default)
+
 # Header text for a fresh `Tagihan` sheet (add-in workbook, demo, import target).
 CONTRACT_HEADERS: Final = ("No", "Nama Pelanggan", "Nomor Indibiz", "Jumlah Tagihan",
                            "No WhatsApp", "Status Bayar", "Jatuh Tempo", "Periode",

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .columns import TAGIHAN_SHEET as TAGIHAN
+
 if TYPE_CHECKING:
     from .excel import Click
-
-TAGIHAN = "Tagihan"
 
 
 def import_into_book(click: Click, path: str | Path) -> None:

@@ -11,6 +11,7 @@ import datetime as dt
 from functools import cache, lru_cache
 
 LOCALE = "id_ID"
+WIB = dt.timezone(dt.timedelta(hours=7), "WIB")  # Dumai: Western Indonesian Time, no DST
 
 
 @cache

@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import TagihError
+from .formats import WIB
 from .vocab import JournalState
-
-WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reminders (

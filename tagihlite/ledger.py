@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import parse
 from .columns import NOTE, STATUS
+from .formats import WIB
 from .vocab import ABSENT_PREFIX, REASONS, Status, reason_text
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ LEDGER_COLUMNS = (
     "due_date", "period", "key", "eligible", "reason_code", "reason", "sheet_status",
 )
 
-WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
 
 
 def today_wib() -> dt.date:

@@ -19,9 +19,11 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from .channels import LABELS
 from .channels.base import Channel, DeliveryUnknown, Outcome, Reminder
 from .errors import ChannelStop
-from .journal import WIB, Journal
+from .formats import WIB
+from .journal import Journal
 from .vocab import JournalState
 
 AuditHook = Callable[..., None]
@@ -34,7 +36,7 @@ class RowResult:
     note: str
     at: dt.datetime  # naive WIB, as the sheet shows it
     operator: str
-    channel: str  # Channel.label
+    channel: str  # what the Saluran column shows (channels.LABELS)
 
 
 @dataclass
@@ -161,7 +163,7 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
                            provider_id=outcome.provider_id, error_code=outcome.error_code)
             results.put(RowResult(r, outcome.state, outcome.note,
                                   dt.datetime.now(WIB).replace(tzinfo=None, microsecond=0),
-                                  operator, channel.label))
+                                  operator, LABELS.get(channel.name, channel.name)))
         except BaseException as exc:  # journal trouble: surface it on the main thread
             results.put(exc)
             stop.set()

@@ -31,12 +31,13 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from copy import copy
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from .columns import header_key
 from .errors import InputError, where
+from .formats import WIB
 from .gcpause import paused_gc
 from .vocab import HIGHLIGHT_FILLS, Status
 from .workbook_read import parse_ref
@@ -44,7 +45,6 @@ from .workbook_sniff import CSV, WRITABLE_SUFFIXES, XLSX, detect_format, unusabl
 from .writeplan import KEEP, ColumnWrite, Highlight, WritePlan, column_letter, is_formula_like
 from .xlsx_parts import restore_parts_in_file
 
-WIB = timezone(timedelta(hours=7))
 BACKUP_TAG = " (cadangan TagihLite)"
 WIDE_HEADERS = {"Pesan": 50, "Catatan": 40}
 

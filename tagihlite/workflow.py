@@ -7,7 +7,6 @@ Shell-independent: takes a :class:`~tagihlite.table.SheetTable`, returns data an
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -236,6 +235,3 @@ def row_values(result: RowResult, analysis: Analysis) -> dict[str, Any]:
         C.NOTE: result.note,
     }
 
-
-def today_text() -> str:
-    return tanggal(dt.date.today())

@@ -22,7 +22,8 @@ _REGISTRY = {
 }
 
 
-# What the sheet's Saluran column shows, without importing the channel modules.
+# What the sheet's Saluran column shows (the one place for it), without importing the
+# channel modules.
 LABELS = {
     "outbox": "Outbox",
     "memory": "Memori (uji)",

@@ -56,7 +56,6 @@ class Outcome:
 @runtime_checkable
 class Channel(Protocol):
     name: ClassVar[str]  # CLI name: "outbox", "whatsapp-web", "cloud", "link", "memory"
-    label: ClassVar[str]  # what the Saluran column shows
     concurrency: int  # how many sends the loop may run at once (1 for GUI channels)
     rate_per_second: float | None  # channel's own throughput limit, None: no limit
 

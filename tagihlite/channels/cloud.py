@@ -83,7 +83,6 @@ class _Retry(Exception):
 
 class CloudChannel:
     name: ClassVar[str] = "cloud"
-    label: ClassVar[str] = "WhatsApp Cloud API"
 
     def __init__(self, settings: Settings, *, backoff_base: float = 0.5,
                  backoff_cap: float = 20.0, transport: httpx.BaseTransport | None = None,

@@ -82,7 +82,6 @@ def link_cell(phone_e164: str, text: str) -> LinkCell:
 
 class LinkChannel:
     name: ClassVar[str] = "link"
-    label: ClassVar[str] = "Tautan WA"
     concurrency = 1
     rate_per_second: float | None = None
 

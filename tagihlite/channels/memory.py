@@ -13,7 +13,6 @@ from .base import Outcome, Reminder
 
 class MemoryChannel:
     name: ClassVar[str] = "memory"
-    label: ClassVar[str] = "Memori (uji)"
 
     def __init__(self, settings: Settings | None = None, *, concurrency: int = 1,
                  rate_per_second: float | None = None,

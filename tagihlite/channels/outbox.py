@@ -27,7 +27,6 @@ PAGE = "outbox.html"
 
 class OutboxChannel:
     name: ClassVar[str] = "outbox"
-    label: ClassVar[str] = "Outbox"
     concurrency = 1
     rate_per_second = None
 

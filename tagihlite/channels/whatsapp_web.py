@@ -139,7 +139,6 @@ def scrub_pywhatkit_log(folder: Path | None = None) -> Any:
 
 class WhatsAppWebChannel:
     name: ClassVar[str] = "whatsapp-web"
-    label: ClassVar[str] = "WhatsApp Web"
     concurrency = 1  # one browser, one keyboard
     rate_per_second: float | None = None  # pacing: settings.min_interval_seconds
 

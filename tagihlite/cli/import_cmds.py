@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-TAGIHAN = "Tagihan"
+from ..columns import TAGIHAN_SHEET as TAGIHAN
 
 
 def register(subparsers: Any) -> None:

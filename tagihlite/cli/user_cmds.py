@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 from ..errors import InputError, PermissionDenied, TagihError
+from ..formats import WIB
 from ..settings import Settings, load
-
-WIB = dt.timezone(dt.timedelta(hours=7))
 
 
 # -- helpers -------------------------------------------------------------------------
