@@ -160,6 +160,16 @@ class WhatsAppWebChannel:
         silence_pywhatkit_log()
         self.stop_requested = False
 
+    @property
+    def stop_requested(self) -> bool:
+        """The send loop asks this before committing the next row: a mouse already in a
+        corner stops the run there, and that row stays SIAP KIRIM (never tried)."""
+        return self._stop or (self._kit is not None and self._mouse_in_corner())
+
+    @stop_requested.setter
+    def stop_requested(self, value: bool) -> None:
+        self._stop = value
+
     def _mouse_in_corner(self) -> bool:
         try:
             return tuple(self._pg.position()) in self._pg.FAILSAFE_POINTS

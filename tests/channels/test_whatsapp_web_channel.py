@@ -157,8 +157,10 @@ def test_mouse_in_a_corner_after_a_row_stops_before_the_next(
     events = run({"whatsapp_web": FAST, "reminders": reminders, "corner_after": 0},
                  {**desktop, "BROWSER": script, "FAKE_BROWSER_RECORD": str(record)}, tmp_path)
     kinds = [(e["event"], e.get("index")) for e in events]
-    assert kinds == [("opened", None), ("outcome", 0), ("stop", 1), ("done", None)]
-    assert events[2]["message"] == STOPPED_AFTER_ROW
+    # The loop learns of the stop before it commits row 1 (which stays SIAP KIRIM).
+    assert kinds == [("opened", None), ("outcome", 0), ("stop_requested", 1), ("stop", 1),
+                     ("done", None)]
+    assert events[3]["message"] == STOPPED_AFTER_ROW
     opened = [e["url"] for e in browser_events(record, expected=1) if e["event"] == "open"]
     assert len(opened) == 1 and "phone=+6281234567801" in opened[0]
 

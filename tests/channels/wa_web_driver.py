@@ -67,6 +67,8 @@ def run_channel(spec: dict[str, Any]) -> None:
                      due_date=date(2026, 12, 1), message=item["message"])
         if spec.get("corner_during") == i:
             threading.Timer(1.0, corner).start()
+        if channel.stop_requested:  # what the send loop asks before committing a row
+            say(event="stop_requested", index=i)
         try:
             out = channel.send(r)
         except ChannelStop as exc:
