@@ -46,10 +46,15 @@ class ImportResult:
     first_new_row: int | None = None  # Excel row of the first appended row
     last_row: int = 0  # last data row after the import
     absent_rows: list[int] = field(default_factory=list)
+    skipped: int = 0  # export rows without a Nomor Indibiz: not imported
 
     def summary(self) -> str:
-        return (f"{self.updated} baris diperbarui, {self.added} baris baru ditambahkan, "
+        text = (f"{self.updated} baris diperbarui, {self.added} baris baru ditambahkan, "
                 f"{self.absent} baris tidak ada di daftar baru (diberi Catatan).")
+        if self.skipped:
+            text += (f" {self.skipped} baris ekspor tanpa Nomor Indibiz tidak diimpor; "
+                     "lengkapi di berkas ekspor bila perlu.")
+        return text
 
 
 def absent_note(today: dt.date) -> str:
@@ -155,12 +160,13 @@ def merge(existing: SheetTable | None, incoming: SheetTable, *, sheet: str = "Ta
     taken: dict[tuple[str, str], int] = {}  # key -> how many of its target rows are paired
     updates: dict[int, dict[str, Any]] = {}
     appended: list[dict[str, Any]] = []
+    skipped = 0
     for cells in incoming.rows:
         k = _key(incoming, cells)
         values = {fld: _fresh_value(fld, cells[incoming.fields[fld]])
                   for fld in IMPORT_FIELDS if fld in incoming.fields}
-        if k is None:
-            appended.append(values)
+        if k is None:  # no Nomor Indibiz: cannot be matched, nor ever reminded
+            skipped += 1
             continue
         n = taken.get(k, 0)
         taken[k] = n + 1
@@ -183,6 +189,7 @@ def merge(existing: SheetTable | None, incoming: SheetTable, *, sheet: str = "Ta
     result = ImportResult(plan=WritePlan(sheet=sheet_name, header_row=header_row,
                                          row_numbers=[*numbers, *new_numbers]))
     result.first_new_row = new_numbers[0] if new_numbers else None
+    result.skipped = skipped
     result.last_row = max([last_data, *new_numbers])
 
     note_idx = outputs.get(C.NOTE)

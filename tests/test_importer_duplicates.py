@@ -122,3 +122,16 @@ def test_demo_workbook_imports_into_its_own_copy(tmp_path: Path,
     assert len(after) == len(before)  # nothing appended (the TOTAL row stays where it was)
     assert main(["import", str(demo), str(copy), "--no-backup"]) == 0
     assert _values(copy) == after
+
+
+def test_export_rows_without_a_customer_number_are_skipped_not_appended_again() -> None:
+    from tagihlite.importer import merge
+    from tagihlite.table import locate
+
+    header = ["Nama", "Nomor Indibiz", "Tagihan", "No HP", "Periode"]
+    target = locate([header, ["A", "001", 100, "0812", "2026-11"]], "Tagihan")
+    export = locate([header, ["A", "001", 150, "0812", "2026-11"],
+                     ["Tanpa nomor", None, 90, "0813", "2026-11"]], "Ekspor")
+    result = merge(target, export)
+    assert (result.updated, result.added, result.skipped) == (1, 0, 1)
+    assert "tanpa Nomor Indibiz" in result.summary()
