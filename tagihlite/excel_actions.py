@@ -333,7 +333,7 @@ def _send(click: Click, *, selected: bool) -> None:
         plan = plan_writeback(analysis)
         if any(c.new for c in plan.columns):  # the row writes need the columns to exist
             apply_plan(click.book, live, plan, highlight=False)
-        writer = RowWriter(live, plan.columns)
+        writer = RowWriter(live, plan.columns, [r.row for r in reminders])
         channel = get_channel(settings.channel, settings)
         done = 0
         click.status(f"Mengirim 0/{len(reminders)} ...")

@@ -2,7 +2,9 @@
 
 Round trips are what make a ribbon click slow over COM, so this module reads a sheet with
 one used-range read and writes contiguous runs of columns as single 2-D blocks; the number
-of Excel calls does not depend on the number of rows.
+of Excel calls does not depend on the number of rows. A block also covers cells it has no
+new value for (KEEP cells, rows between data rows); those are rewritten as they are, and
+formulas among them as formulas, learnt with one ``Range.formula`` read per block.
 
 Reads go through xlwings' conversion layer (``.options(ndim=2).value``). Writes assign
 ``raw_value`` with values prepared here: xlwings' ``.value`` setter resizes the target twice
@@ -43,6 +45,9 @@ class LiveSheet:
     grid: list[list[Any]]
     origin: tuple[int, int]  # (row, column) of grid[0][0]
     tables: list[TableRef] = field(default_factory=list)
+    # Cells known to hold a formula (read with read_formulas, or written by us): a block
+    # write that passes over them writes the formula back, never its last value.
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def value(self, row: int, col: int) -> Any:
         r, c = row - self.origin[0], col - self.origin[1]
@@ -50,8 +55,12 @@ class LiveSheet:
             return self.grid[r][c]
         return None
 
-    def remember(self, row: int, col: int, value: Any) -> None:
+    def remember(self, row: int, col: int, value: Any, *, formula: bool = False) -> None:
         """Keep the in-memory grid true after a write (later gap fills read from it)."""
+        if formula and isinstance(value, str) and value.startswith("="):
+            self.formulas[(row, col)] = value
+        else:
+            self.formulas.pop((row, col), None)
         r, c = row - self.origin[0], col - self.origin[1]
         if r < 0 or c < 0:
             return
@@ -186,7 +195,34 @@ def column_runs(cols: Iterable[int]) -> list[list[int]]:
     return runs
 
 
+def read_formulas(live: LiveSheet, top: int, left: int, bottom: int, right: int) -> None:
+    """Learn which cells of a rectangle hold formulas: one read (plus one to address it).
+
+    ``Range.formula`` gives a formula cell's formula and any other cell's constant, so text
+    that merely starts with "=" (customer text kept with an apostrophe) reads the same as
+    a formula there; its value tells them apart: for text the value is that same text, for
+    a formula it is the result.
+    """
+    texts = live.sheet.range((top, left), (bottom, right)).formula
+    if not isinstance(texts, (list, tuple)):
+        texts = [[texts]]
+    elif texts and not isinstance(texts[0], (list, tuple)):
+        texts = [texts]  # defensive: a flat row
+    for i, line in enumerate(texts):
+        for j, text in enumerate(line):
+            key = (top + i, left + j)
+            if key in live.formulas:  # written by us in this click: we know better
+                continue
+            if isinstance(text, str) and text.startswith("=") \
+                    and live.value(*key) != text:
+                live.formulas[key] = text
+
+
 def _existing(live: LiveSheet, row: int, col: int) -> Any:
+    """What a cell we pass over must be rewritten with so that it stays as it is."""
+    formula = live.formulas.get((row, col))
+    if formula is not None:
+        return formula  # a string starting with "=" assigned over COM is a formula again
     return excel_value(live.value(row, col))
 
 
@@ -201,6 +237,8 @@ def apply_plan(book: xw.Book, live: LiveSheet, plan: WritePlan, *,
         new_header = any(by_col[c].new for c in run)
         top = plan.header_row if new_header or not data_rows else min(data_rows)
         bottom = max(data_rows) if data_rows else plan.header_row
+        if _passes_over(plan, by_col, run, index, top, bottom):
+            read_formulas(live, top, run[0], bottom, run[-1])
         block = []
         for row in range(top, bottom + 1):
             line = []
@@ -219,7 +257,7 @@ def apply_plan(book: xw.Book, live: LiveSheet, plan: WritePlan, *,
                     line.append(_existing(live, row, col))
                 else:
                     line.append(excel_value(value, formula=cw.formulas))
-                    live.remember(row, col, value)
+                    live.remember(row, col, value, formula=cw.formulas)
             block.append(line)
         write_block(sheet, top, run[0], block)
     if data_rows:
@@ -230,6 +268,16 @@ def apply_plan(book: xw.Book, live: LiveSheet, plan: WritePlan, *,
     _extend_tables(sheet, live, plan)
     if highlight and plan.highlight is not None:
         apply_highlight(book, plan)
+
+
+def _passes_over(plan: WritePlan, by_col: dict[int, ColumnWrite], run: list[int],
+                 index: dict[int, int], top: int, bottom: int) -> bool:
+    """Does the block rewrite any cell it has no new value for (header, gap row, KEEP)?"""
+    if top == plan.header_row and not all(by_col[c].new for c in run):
+        return True
+    if bottom - top + 1 > len(index) + (top == plan.header_row):
+        return True  # rows between the data rows (a TOTAL row, a blank line)
+    return any(v is KEEP for c in run for v in by_col[c].values)
 
 
 def _extend_tables(sheet: xw.Sheet, live: LiveSheet, plan: WritePlan,
@@ -269,10 +317,14 @@ def apply_highlight(book: xw.Book, plan: WritePlan) -> None:
 class RowWriter:
     """Writes one finished row's owned cells during a send (one small block per run)."""
 
-    def __init__(self, live: LiveSheet, columns: Sequence[ColumnWrite]) -> None:
+    def __init__(self, live: LiveSheet, columns: Sequence[ColumnWrite],
+                 rows: Sequence[int] = ()) -> None:
         self.live = live
         self.cols = {c.header: c for c in columns}
         self.runs = column_runs(c.col for c in columns)
+        if rows:  # cells of a row left as they are must keep their formulas: read them once
+            for run in self.runs:
+                read_formulas(live, min(rows), run[0], max(rows), run[-1])
         self.formulas = {c.col for c in columns if c.formulas}
         self.formats = {c.col: c.number_format for c in columns if c.number_format}
 
@@ -283,7 +335,7 @@ class RowWriter:
             for c in run:
                 if c in by_col and by_col[c] is not KEEP:
                     line.append(excel_value(by_col[c], formula=c in self.formulas))
-                    self.live.remember(row, c, by_col[c])
+                    self.live.remember(row, c, by_col[c], formula=c in self.formulas)
                 else:
                     line.append(_existing(self.live, row, c))
             write_block(self.live.sheet, row, run[0], [line])

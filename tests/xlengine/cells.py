@@ -54,6 +54,17 @@ def _excel_parse(text: str) -> Any:
     return None
 
 
+_HYPERLINK = re.compile(r'^=HYPERLINK\("(?:[^"]|"")*",\s*"((?:[^"]|"")*)"\)$', re.IGNORECASE)
+
+
+def _calculated(formula: str) -> Any:
+    """A written formula's value. Without a calculation engine that is its text, except
+    for the one formula TagihLite writes: HYPERLINK shows its label, as in Excel (so the
+    value differs from the formula, as it does for any real formula)."""
+    m = _HYPERLINK.match(formula)
+    return m.group(1).replace('""', '"') if m else Formula(formula)
+
+
 def coerce_written(value: Any, number_format: str | None) -> tuple[Any, Formula | None]:
     """What a cell holds after COM writes ``value`` into it: (value, formula)."""
     if value is None or value == "":
@@ -72,7 +83,7 @@ def coerce_written(value: Any, number_format: str | None) -> tuple[Any, Formula 
         if number_format == "@":
             return value, None
         if value.startswith("="):
-            return Formula(value), Formula(value)
+            return _calculated(value), Formula(value)
         if _looks_numeric(value):
             return float(value), None
         coerced = _excel_parse(value)

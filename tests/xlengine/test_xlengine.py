@@ -149,6 +149,19 @@ def test_caller_selection_tables_and_sheets(xl: MemoryExcel, tmp_path: Path) -> 
     assert [s.name for s in book.sheets] == ["Data", "Lain", "Laporan"] and new.name == "Laporan"
 
 
+def test_formulas_read_back_as_formulas_and_values_differ(xl: MemoryExcel,
+                                                         tmp_path: Path) -> None:
+    book = xl.open(_workbook(tmp_path / "a.xlsx"))
+    sheet = book.sheets["Data"]
+    sheet.range("F4:G4").raw_value = [['=HYPERLINK("https://wa.me/62","Buka ""WA""")',
+                                       "'=teks"]]
+    assert sheet.range("F4").value == 'Buka "WA"'  # the label, as Excel shows it
+    assert sheet.range("E4:G5").formula == [
+        ["=C4*2", '=HYPERLINK("https://wa.me/62","Buka ""WA""")', "=teks"],
+        ["=C5*2", "", ""]]  # text reads as itself: its value tells it from a formula
+    assert sheet.range("G4").value == "=teks"
+
+
 def test_whole_rows_and_columns_are_addressed_as_excel_does(xl: MemoryExcel,
                                                             tmp_path: Path) -> None:
     book = xl.open(_workbook(tmp_path / "a.xlsx"))
