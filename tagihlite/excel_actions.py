@@ -317,8 +317,9 @@ def _send(click: Click, *, selected: bool) -> None:
     with Journal(settings.journal_file) as journal:
         analysis = analyse(table, settings, journal=journal, opted_out=load_opted_out(settings))
         reminders = build_reminders(analysis, template, rows)
+        plan = plan_writeback(analysis)  # refuses before the question, not after it
         if not reminders:
-            apply_plan(click.book, live, plan_writeback(analysis))
+            apply_plan(click.book, live, plan)
             where = "di baris yang dipilih" if selected else f"di sheet '{live.name}'"
             click.status("Tidak ada yang dikirim.")
             click.alert(f"Tidak ada pengingat yang siap dikirim {where}. Lihat kolom Status "
@@ -330,7 +331,6 @@ def _send(click: Click, *, selected: bool) -> None:
                              f"lewat {label} sebagai {operator.name}?"):
             click.status("Pengiriman dibatalkan.")
             return
-        plan = plan_writeback(analysis)
         if any(c.new for c in plan.columns):  # the row writes need the columns to exist
             apply_plan(click.book, live, plan, highlight=False)
         writer = RowWriter(live, plan.columns, [r.row for r in reminders])

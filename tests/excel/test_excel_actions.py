@@ -108,6 +108,25 @@ def test_the_active_sheet_wins_when_it_holds_a_table(xl: MemoryExcel, tmp_path: 
     assert xl.highlights[-1].sheet == "Tagihan"
 
 
+def test_mark_refuses_to_create_a_column_over_data_right_of_the_table(
+        xl: MemoryExcel, demo_xlsx: Path) -> None:
+    wb = openpyxl.load_workbook(demo_xlsx)
+    ws = wb["Tagihan"]
+    assert ws.max_column == 8  # the table ends at H: Status Kirim would go to I
+    ws["I6"] = "catatan petugas"
+    wb.save(demo_xlsx)
+    xl.open(demo_xlsx)
+    before = xl.cells("Tagihan")
+    tx.on_ribbon("tl_mark")
+    (message,) = _criticals(xl)
+    assert "I6" in message and "sudah berisi data" in message and "Traceback" not in message
+    assert xl.cells("Tagihan") == before and xl.highlights == []
+    tx.on_ribbon("tl_send_all")  # refused before the clerk is asked to confirm
+    assert [a["buttons"] for a in xl.alerts] == ["ok", "ok"] and "I6" in _criticals(xl)[-1]
+    assert xl.cells("Tagihan") == before
+    assert not Path(load().journal_file).exists() or _journal_keys() == set()
+
+
 # --- round trips -----------------------------------------------------------------------
 
 def _customers(n: int, prefix: str = "14123") -> list[dict[str, object]]:
