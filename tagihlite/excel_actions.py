@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .columns import TAGIHAN_SHEET as TAGIHAN
 from .errors import InputError, PermissionDenied, TagihError
 
 if TYPE_CHECKING:
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from .table import SheetTable
     from .workflow import Analysis
 
-TAGIHAN = "Tagihan"
 TEMPLATE = "Template"
 LAPORAN = "Laporan"
 PETUNJUK = "Petunjuk"
@@ -344,13 +344,10 @@ def _send(click: Click, *, selected: bool) -> None:
             writer.write(result.reminder.row, row_values(result, analysis))
             click.status(f"Mengirim {done}/{len(reminders)} ...")
 
-        try:
-            summary = send(analysis, reminders, channel, journal, operator=operator.name,
-                           on_row=on_row, audit=AuditLog(settings.journal_file).append,
-                           workbook=click.book.name)
-        finally:  # the sheet is a projection of the journal: write it whatever happened
-            analysis.entries = journal.entries(analysis.ledger["key"])
-            apply_plan(click.book, live, plan_writeback(analysis))
+        summary = send(analysis, reminders, channel, journal, operator=operator.name,
+                       on_row=on_row, audit=AuditLog(settings.journal_file).append,
+                       workbook=click.book.name,
+                       write_back=lambda fresh: apply_plan(click.book, live, fresh))
     click.status(f"Selesai: {summary.attempted} dari {summary.planned} pengingat diproses.")
     click.alert(_send_summary(summary, label))
 
@@ -403,8 +400,7 @@ def report_rows(analysis: Analysis, rep: Any, operator: Operator, style: str
                 ) -> list[list[Any]]:
     """The Laporan sheet's cells; row 2 column B says who is logged in."""
     from .channels import LABELS
-    from .formats import rupiah, waktu
-    from .journal import WIB
+    from .formats import WIB, rupiah, waktu
     from .vocab import REASONS, JournalState, Status
 
     who = (f"{operator.name} ({operator.role})" if operator.logged_in

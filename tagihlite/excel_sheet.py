@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from .formats import WIB
 from .writeplan import KEEP, ColumnWrite, WritePlan, column_letter, is_formula_like
 
 if TYPE_CHECKING:
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
 
     from .table import SheetTable, TableRef
 
-WIB = dt.timezone(dt.timedelta(hours=7))
 # Same characters openpyxl refuses (the file shell strips them too): the sheets must match.
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 # Text Excel would turn into a number, date, formula or error when typed/assigned.

@@ -338,18 +338,17 @@ def cmd_send(args: argparse.Namespace) -> int:
         channel = get_channel(via, settings, outbox_dir=args.outbox)
         progress = _Progress(len(reminders))
         stop = threading.Event()
-        summary = None
-        try:
-            with stop_on_sigint(stop):
-                summary = send(analysis, reminders, channel, journal, operator=operator.name,
-                               on_row=lambda res: progress.step(res.reminder.name),
-                               stop=stop, audit=_audit_hook(settings),
-                               workbook=args.path.name)
-        finally:
+        written = []
+
+        def write_back(plan: Any) -> None:
             progress.end()
-            # The sheet is a projection of the journal: write it whatever happened.
-            analysis.entries = journal.entries(analysis.ledger["key"])
-            written = _write_after_send(args.path, plan_writeback(analysis))
+            written.append(_write_after_send(args.path, plan))
+
+        with stop_on_sigint(stop):
+            summary = send(analysis, reminders, channel, journal, operator=operator.name,
+                           on_row=lambda res: progress.step(res.reminder.name), stop=stop,
+                           audit=_audit_hook(settings), workbook=args.path.name,
+                           write_back=write_back)
     states = ", ".join(f"{k} {v}" for k, v in sorted(summary.states.items())) or "-"
     print(f"Selesai: {summary.attempted} diproses ({states}); {summary.already} sudah "
           f"pernah dikirim; {summary.not_attempted} belum diproses.")
@@ -363,7 +362,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     # 1 = done, but not everything: failures, a stop, Ctrl-C or the daily cap left rows,
     # or the sheet could not be updated (the journal still knows every row).
     unfinished = summary.failed or summary.stop_reason or summary.not_attempted
-    return 1 if unfinished or not written else 0
+    return 1 if unfinished or not all(written) else 0
 
 
 def _write_after_send(path: Path, plan: Any) -> bool:
