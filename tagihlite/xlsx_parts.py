@@ -11,13 +11,12 @@ are lost or half-kept; the ones that matter to TagihLite's users:
 * other package-level parts linked from ``_rels/.rels`` (thumbnail, custom properties) and
   SharePoint ``customXml`` items linked from the workbook.
 
-:func:`restore_parts` compares the original package with openpyxl's output and copies such
+:func:`restore_parts_in_file` compares the original package with openpyxl's output and copies such
 parts back byte for byte, with their relationships and content types.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import posixpath
 import shutil
@@ -203,25 +202,11 @@ def _copy_part(src: zipfile.ZipFile, info: zipfile.ZipInfo, dst: zipfile.ZipFile
         shutil.copyfileobj(fin, fout, 1 << 20)
 
 
-def restore_parts(original: zipfile.ZipFile, saved: bytes) -> tuple[bytes, list[str]]:
-    """Copy back into ``saved`` (openpyxl's output) what it dropped from ``original``.
-
-    Returns the repaired package and the list of part names restored or replaced.
-    """
-    with zipfile.ZipFile(io.BytesIO(saved)) as new:
-        repair = plan_repair(original, new)
-        if repair is None:
-            return saved, []
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-            repair.write(new, original, dst)
-    return out.getvalue(), repair.restored
-
-
 def restore_parts_in_file(original: zipfile.ZipFile, saved: Path) -> list[str]:
-    """:func:`restore_parts` for openpyxl's output saved at ``saved``: the file is rebuilt
-    (through a temp file beside it, then replaced) only when something must be restored,
-    and no whole package is ever held in memory."""
+    """Copy back into openpyxl's output at ``saved`` what it dropped from ``original``;
+    return the part names restored or replaced. The file is rebuilt (through a temp file
+    beside it, then replaced) only when something must be restored, and no whole package
+    is ever held in memory."""
     with zipfile.ZipFile(saved) as new:
         repair = plan_repair(original, new)
         if repair is None:

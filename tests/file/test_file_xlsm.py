@@ -11,7 +11,7 @@ from file_shell_helpers import FIXTURES, fixture_copy, plan_for, zip_part
 
 from tagihlite.vocab import Status
 from tagihlite.workbook_file import apply_plan, read_table
-from tagihlite.xlsx_parts import UI_2006, UI_2007, read_rels, restore_parts
+from tagihlite.xlsx_parts import UI_2006, UI_2007, read_rels
 
 REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
@@ -107,13 +107,6 @@ def test_ribbon_restored_into_plain_xlsx(tmp_path: Path) -> None:
     types = {r.get("Type") for r in _root_rels(path)}
     assert {UI_2006, UI_2007} <= types
     assert openpyxl.load_workbook(path)["Tagihan"]["I1"].value == "Status Kirim"
-
-
-def test_restore_is_a_no_op_when_nothing_was_dropped() -> None:
-    data = (FIXTURES / "ugly.xlsx").read_bytes()
-    with zipfile.ZipFile(FIXTURES / "ugly.xlsx") as original:
-        out, restored = restore_parts(original, data)
-    assert out == data and restored == []
 
 
 def test_read_rels_resolves_root(tmp_path: Path) -> None:
