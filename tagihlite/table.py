@@ -168,6 +168,9 @@ def _occupied_right(grid: Sequence[Sequence[Any]], origin: tuple[int, int], firs
     top, left = origin
     found: dict[int, tuple[int, int]] = {}
     start = last_col - left + 1  # grid index of the first column right of the table
+    rows = grid[max(first_row - top, 0):max(last_row - top + 1, 0)]
+    if not rows or max(map(len, rows)) <= start:  # the usual case: nothing right of it
+        return found
     for r in range(max(first_row - top, 0), min(last_row - top + 1, len(grid))):
         row = grid[r]
         for c in range(start, len(row)):
