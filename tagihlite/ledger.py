@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from . import parse
@@ -73,7 +74,7 @@ def build(
     import pandas as pd
 
     f = table.fields
-    col = {name: [r[i] for r in table.rows] for name, i in f.items()}
+    col = {name: list(map(itemgetter(i), table.rows)) for name, i in f.items()}
     n = len(table.rows)
     none = [None] * n
     default_period = period or f"{(today or today_wib()):%Y-%m}"
@@ -135,7 +136,7 @@ def build(
         "phone_note": [p.note for p in phones],
         "amount": [a.value for a in amounts],
         "paid": [p is True for p in paid_flags],
-        "paid_raw": [_text(v) for v in paid_raw],
+        "paid_raw": _map_unique(_text, paid_raw),
         "due_date": dues,
         "period": periods,
         "key": keys,

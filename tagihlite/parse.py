@@ -241,7 +241,7 @@ def _phone_cached(text: str, region: str) -> Phone:
         fast = _ID_MOBILE_SHAPE.fullmatch(text.translate(_COMPACT))
         if fast:
             nsn = fast.group(1)
-            kind = _id_mobile_kind(nsn)
+            kind = _SHAPE_KINDS.get((nsn[:4], len(nsn))) or _id_mobile_kind(nsn)
             if kind == "mobile":
                 return Phone("+62" + nsn, None)
             return Phone(None, "phone_not_mobile" if kind == "fixed" else "phone_invalid")
