@@ -27,7 +27,7 @@ from support.graph_server import GraphBehaviour, GraphServer  # noqa: E402
 
 from tagihlite.channels.base import Reminder  # noqa: E402
 from tagihlite.channels.cloud import CloudChannel  # noqa: E402
-from tagihlite.journal import Journal  # noqa: E402
+from tagihlite.journal.sqlite import Journal  # noqa: E402
 from tagihlite.sending import send_reminders  # noqa: E402
 from tagihlite.settings import CloudSettings, Settings  # noqa: E402
 

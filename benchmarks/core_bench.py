@@ -110,9 +110,9 @@ def bare_calamine(path: Path) -> int:
 
 def check_path(path: Path) -> Any:
     """What ``tagihlite check`` does before printing: read, locate, analyse (with journal)."""
-    from tagihlite.journal import Journal
+    from tagihlite.journal.sqlite import Journal
     from tagihlite.settings import load
-    from tagihlite.workbook_file import pick_sheet, read_workbook, table_in
+    from tagihlite.workbook.file import pick_sheet, read_workbook, table_in
     from tagihlite.workflow import analyse
 
     settings = load()
@@ -124,7 +124,7 @@ def check_path(path: Path) -> Any:
 
 def clear_parse_caches() -> None:
     """A clerk's ``tagihlite check`` starts cold: forget the parsers' memoised values."""
-    from tagihlite import parse
+    from tagihlite.core import parse
 
     for name in dir(parse):
         clear = getattr(getattr(parse, name), "cache_clear", None)
@@ -141,9 +141,9 @@ def bare_openpyxl(path: Path, out: Path) -> None:
 
 def sent_entries(analysis: Any) -> dict[str, Any]:
     """Journal entries as a finished outbox send leaves them, for every eligible row."""
-    from tagihlite.journal import Entry
-    from tagihlite.messages import load_template
-    from tagihlite.vocab import JournalState
+    from tagihlite.core.messages import load_template
+    from tagihlite.core.vocab import JournalState
+    from tagihlite.journal.sqlite import Entry
     from tagihlite.workflow import render_messages, template_constants
 
     template = load_template(constants=template_constants(analysis.settings))
@@ -190,7 +190,7 @@ def child(what: str, path: Path) -> None:
     if what == "check":
         check_path(path)
     elif what == "send":
-        from tagihlite.workbook_file import apply_plan
+        from tagihlite.workbook.file import apply_plan
         from tagihlite.workflow import plan_writeback
 
         analysis = check_path(path)
@@ -230,8 +230,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace, work: Path) -> int:
-    from tagihlite.messages import load_template
-    from tagihlite.workbook_file import apply_plan
+    from tagihlite.core.messages import load_template
+    from tagihlite.workbook.file import apply_plan
     from tagihlite.workflow import plan_writeback, render_messages, template_constants
 
     src = work / "arrears.xlsx"

@@ -124,8 +124,8 @@ def main() -> int:
 
     from openpyxl import load_workbook
 
-    from tagihlite.journal import Journal
-    from tagihlite.vocab import JournalState, Status
+    from tagihlite.core.vocab import JournalState, Status
+    from tagihlite.journal.sqlite import Journal
 
     with Journal(home / "journal.sqlite") as journal:
         entries = journal.entries()

@@ -48,8 +48,8 @@ def measure(n: int, folder: Path) -> dict[str, int]:
     from xlengine import MemoryExcel
 
     import tagihlite.excel as tx
-    from tagihlite import excel_actions
     from tagihlite.addin.build import build_workbook
+    from tagihlite.excel import actions as excel_actions
 
     home = folder / f"home-{n}"
     os.environ["TAGIHLITE_HOME"] = str(home)
@@ -86,7 +86,7 @@ def measure(n: int, folder: Path) -> dict[str, int]:
         counts["tl_help"] = click("tl_help")
         counts["tl_import"] = click("tl_import")
         counts["tl_send_all (cap 25)"] = click("tl_send_all", "yes")
-        with __import__("tagihlite.journal", fromlist=["Journal"]).Journal(
+        with __import__("tagihlite.journal.sqlite", fromlist=["Journal"]).Journal(
                 home / "journal.sqlite") as journal:
             counts["_sent_total"] = len(journal.entries())
     return counts

@@ -12,7 +12,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from .paths import log_dir
+from tagihlite.paths import log_dir
 
 
 def log_exception(context: str) -> Path:

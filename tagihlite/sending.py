@@ -19,12 +19,12 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from .channels import LABELS
-from .channels.base import Channel, DeliveryUnknown, Outcome, Reminder
-from .errors import ChannelStop
-from .formats import WIB
-from .journal import Journal
-from .vocab import JournalState
+from tagihlite.channels import LABELS
+from tagihlite.channels.base import Channel, DeliveryUnknown, Outcome, Reminder
+from tagihlite.core.formats import WIB
+from tagihlite.core.vocab import JournalState
+from tagihlite.errors import ChannelStop
+from tagihlite.journal.sqlite import Journal
 
 AuditHook = Callable[..., None]
 
@@ -149,7 +149,7 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
                 summary.stop_reason = summary.stop_reason or str(exc)
                 stop.set()
             except Exception as exc:  # we cannot know whether it left: a human checks
-                from .logs import log_exception
+                from tagihlite.logs import log_exception
 
                 log_exception(f"channel {channel.name}")
                 why = (str(exc) if isinstance(exc, DeliveryUnknown)

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .errors import SettingsError
-from .paths import data_dir, settings_file
+from tagihlite.errors import SettingsError
+from tagihlite.paths import data_dir, settings_file
 
 if sys.version_info >= (3, 11):
     import tomllib

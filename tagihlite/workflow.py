@@ -1,7 +1,7 @@
 """The actions both shells run: analyse a sheet, render messages, send, plan write-back.
 
-Shell-independent: takes a :class:`~tagihlite.table.SheetTable`, returns data and a
-:class:`~tagihlite.writeplan.WritePlan`. The command line (files) and the Excel add-in
+Shell-independent: takes a :class:`~tagihlite.core.table.SheetTable`, returns data and a
+:class:`~tagihlite.core.writeplan.WritePlan`. The command line (files) and the Excel add-in
 (xlwings) call exactly these functions, so both write the same values.
 """
 
@@ -12,24 +12,32 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import columns as C
-from .channels import LABELS
-from .channels.base import Reminder
-from .errors import InputError, where
-from .formats import periode, rupiah, tanggal, waktu
-from .gcpause import paused_gc
-from .journal import Entry, Journal
-from .ledger import build, mark_already_sent, mark_sent_by_sheet
-from .messages import MessageTemplate, row_context
-from .vocab import JournalState, Status
-from .writeplan import DATETIME_FORMAT, KEEP, ColumnWrite, Highlight, WritePlan, column_letter
+from tagihlite.channels import LABELS
+from tagihlite.channels.base import Reminder
+from tagihlite.core import columns as C
+from tagihlite.core.formats import periode, rupiah, tanggal, waktu
+from tagihlite.core.gcpause import paused_gc
+from tagihlite.core.ledger import build, mark_already_sent, mark_sent_by_sheet
+from tagihlite.core.messages import MessageTemplate, row_context
+from tagihlite.core.report import Report, StatusLine
+from tagihlite.core.vocab import JournalState, Status
+from tagihlite.core.writeplan import (
+    DATETIME_FORMAT,
+    KEEP,
+    ColumnWrite,
+    Highlight,
+    WritePlan,
+    column_letter,
+)
+from tagihlite.errors import InputError, where
+from tagihlite.journal.sqlite import Entry, Journal
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .sending import AuditHook, RowResult, SendSummary
-    from .settings import Settings
-    from .table import SheetTable
+    from tagihlite.core.table import SheetTable
+    from tagihlite.sending import AuditHook, RowResult, SendSummary
+    from tagihlite.settings import Settings
 
 
 @dataclass
@@ -126,7 +134,7 @@ def send(analysis: Analysis, reminders: list[Reminder], channel: Any, journal: J
          ) -> SendSummary:
     """Send, then project the journal into the sheet: ``write_back`` gets the fresh plan
     whatever happened, a crash or a stop included, so the sheet never lies for long."""
-    from .sending import send_reminders
+    from tagihlite.sending import send_reminders
 
     s = analysis.settings
     try:
@@ -175,7 +183,7 @@ def sheet_values(analysis: Analysis, row: Any, *, message: str | None = None
 
 def link_formulas(analysis: Analysis) -> dict[int, str]:
     """Tautan WA cells for rows whose reminder the link channel made (Excel row -> formula)."""
-    from .channels.link import link_cell
+    from tagihlite.channels.link import link_cell
 
     out = {}
     for r in analysis.ledger.itertuples(index=False):
@@ -241,3 +249,25 @@ def row_values(result: RowResult, analysis: Analysis) -> dict[str, Any]:
         C.NOTE: result.note,
     }
 
+
+def summarise(analysis: Analysis) -> Report:
+    by: dict[str, StatusLine] = {s: StatusLine(s) for s in Status.ALL}
+    rep = Report(lines=[])
+    for r in analysis.ledger.itertuples(index=False):
+        values = sheet_values(analysis, r)
+        status = values[C.STATUS]
+        if status is KEEP:  # sent according to the sheet only: count what it says
+            status = r.sheet_status
+        amount = r.amount or 0
+        line = by[status]
+        line.count += 1
+        line.amount += amount
+        if not r.paid and r.reason_code != "duplicate":  # a duplicate row is the same bill
+            rep.outstanding += amount
+        if r.reason_code and r.reason_code not in ("paid", "already_sent"):
+            rep.reasons[r.reason_code] += 1
+        who = values[C.SENT_BY]
+        if isinstance(who, str) and who:
+            rep.operators[who] += 1
+    rep.lines = [ln for ln in by.values() if ln.count]
+    return rep

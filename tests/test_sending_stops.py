@@ -6,9 +6,9 @@ from pathlib import Path
 
 from tagihlite.channels.base import DeliveryUnknown, Outcome, Reminder
 from tagihlite.channels.memory import MemoryChannel
-from tagihlite.journal import Journal
+from tagihlite.core.vocab import JournalState
+from tagihlite.journal.sqlite import Journal
 from tagihlite.sending import send_reminders
-from tagihlite.vocab import JournalState
 
 
 def _reminders(n: int) -> list[Reminder]:

@@ -9,11 +9,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tagihlite import columns as C
 from tagihlite.cli import main
-from tagihlite.journal import Journal
+from tagihlite.core import columns as C
+from tagihlite.core.vocab import ABSENT_PREFIX, JournalState, Status
+from tagihlite.journal.sqlite import Journal
 from tagihlite.settings import Settings
-from tagihlite.vocab import ABSENT_PREFIX, JournalState, Status
 
 HEADERS = ["Nama Pelanggan", "Nomor Indibiz", "Jumlah Tagihan", "No WhatsApp", "Periode"]
 

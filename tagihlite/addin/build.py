@@ -1,6 +1,6 @@
 """Assemble the add-in workbook ``tagihlite.xlsm`` from the sources the repo keeps.
 
-Sources: the sheet contract (``tagihlite.columns``), the default message template, the ribbon
+Sources: the sheet contract (``tagihlite.core.columns``), the default message template, the ribbon
 (``ribbon.xml``), our VBA (``vba/TagihLite.bas``) and xlwings' standalone VBA from the pinned
 xlwings package. The result is byte-identical on every rebuild (fixed zip metadata and
 document dates, stable part and string order), so the committed copy can be checked for
@@ -18,11 +18,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
-from .. import columns, vocab
-from . import ooxml
-from .ooxml import CellFormat, Font, SharedStrings, Sheet
-from .vbaproject import VbaModule, build_vba_project
-from .xlwings_modules import standalone_modules
+from tagihlite.addin import ooxml
+from tagihlite.addin.ooxml import CellFormat, Font, SharedStrings, Sheet
+from tagihlite.addin.vbaproject import VbaModule, build_vba_project
+from tagihlite.addin.xlwings_modules import standalone_modules
+from tagihlite.core import columns, vocab
 
 ADDIN_DIR: Final = Path(__file__).resolve().parent
 RIBBON_PATH: Final = ADDIN_DIR / "ribbon.xml"

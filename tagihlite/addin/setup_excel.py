@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from ..errors import TagihError
-from .build import WORKBOOK_FILE, build_workbook
+from tagihlite.addin.build import WORKBOOK_FILE, build_workbook
+from tagihlite.errors import TagihError
 
 CONF_FILE: Final = "xlwings.conf"  # xlwings.bas: GetDirectoryConfigFilePath()
 MAC_SCRIPTS_DIR: Final = Path("Library/Application Scripts/com.microsoft.Excel")

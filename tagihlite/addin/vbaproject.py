@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from . import ovba
-from .cfb import CompoundFile
+from tagihlite.addin import ovba
+from tagihlite.addin.cfb import CompoundFile
 
 ModuleKind = Literal["standard", "class", "document"]
 

@@ -1,10 +1,5 @@
-"""Staff logins: users store, sessions, lockout, roles (see :mod:`tagihlite.identity`)."""
+"""Who may do what: staff logins, sessions, roles, the audit log, opt-outs and secrets.
 
-from __future__ import annotations
-
-from .login import LoginFailed, login, logout
-from .store import ROLES, SUPERVISOR, User
-from .users import add_user, disable_user, list_users, set_password
-
-__all__ = ["ROLES", "SUPERVISOR", "LoginFailed", "User", "add_user", "disable_user",
-           "list_users", "login", "logout", "set_password"]
+Kept empty of imports so that asking for one piece (say :mod:`tagihlite.auth.secrets`) does
+not load argon2 or the users store. Start at :mod:`tagihlite.auth.identity`.
+"""

@@ -15,11 +15,11 @@ import sqlite3
 import time
 from collections.abc import Callable
 
-from ..audit import AuditLog
-from ..errors import InputError, PermissionDenied, TagihError
-from ..identity import Operator
-from ..settings import Settings
-from . import passwords, sessions, store
+from tagihlite.auth import passwords, sessions, store
+from tagihlite.auth.audit import AuditLog
+from tagihlite.auth.identity import Operator
+from tagihlite.errors import InputError, PermissionDenied, TagihError
+from tagihlite.settings import Settings
 
 Clock = Callable[[], float]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from ..errors import InputError
+from tagihlite.errors import InputError
 
 MIN_LENGTH = 8
 MAX_LENGTH = 256

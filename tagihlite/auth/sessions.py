@@ -21,10 +21,10 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..paths import data_dir
-from ..secrets import SERVICE
-from ..settings import Settings
-from . import store
+from tagihlite.auth import store
+from tagihlite.auth.secrets import SERVICE
+from tagihlite.paths import data_dir
+from tagihlite.settings import Settings
 
 SESSION_FILE = "session.json"
 KEYRING_ENTRY = "session-token"
@@ -108,7 +108,7 @@ def create(conn: sqlite3.Connection, settings: Settings, user: store.User, now: 
 
 
 def _keyring() -> object | None:
-    from ..secrets import secure_keyring
+    from tagihlite.auth.secrets import secure_keyring
 
     return secure_keyring()
 

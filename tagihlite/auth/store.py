@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError, TagihError
+from tagihlite.errors import InputError, TagihError
 
 ROLES = ("staff", "supervisor")
 STAFF, SUPERVISOR = ROLES

@@ -10,11 +10,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from ..audit import AuditLog
-from ..errors import InputError, PermissionDenied
-from ..identity import Operator, login_enabled, require_login, require_supervisor
-from ..settings import Settings
-from . import passwords, sessions, store
+from tagihlite.auth import passwords, sessions, store
+from tagihlite.auth.audit import AuditLog
+from tagihlite.auth.identity import Operator, login_enabled, require_login, require_supervisor
+from tagihlite.errors import InputError, PermissionDenied
+from tagihlite.settings import Settings
 
 Clock = Callable[[], float]
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from ..errors import TagihError
+from tagihlite.errors import TagihError
 
 if TYPE_CHECKING:
-    from ..settings import Settings
-    from .base import Channel
+    from tagihlite.channels.base import Channel
+    from tagihlite.settings import Settings
 
 # name -> "module:factory"; a factory takes (settings, **options) and returns a Channel.
 _REGISTRY = {

@@ -1,7 +1,7 @@
 """WhatsApp Business Cloud API (``--via cloud``): the official channel, template messages.
 
 ``POST {base_url}/{api_version}/{phone_number_id}/messages`` with a Bearer token from
-:func:`tagihlite.secrets.get_secret` ("cloud_token"). The token is never written anywhere and
+:func:`tagihlite.auth.secrets.get_secret` ("cloud_token"). The token is never written anywhere and
 never put into a message or an exception text.
 
 Exactly once, with retries. The Cloud API has no idempotency key, so a request may only be
@@ -32,14 +32,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
-from ..errors import ChannelStop
-from ..secrets import get_secret
-from ..vocab import JournalState
-from . import base
-from .base import Outcome, Reminder
+from tagihlite.auth.secrets import get_secret
+from tagihlite.channels import base
+from tagihlite.channels.base import Outcome, Reminder
+from tagihlite.core.vocab import JournalState
+from tagihlite.errors import ChannelStop
 
 if TYPE_CHECKING:
-    from ..settings import Settings
+    from tagihlite.settings import Settings
 
 RATE_LIMIT_CODES = frozenset({4, 80007, 130429})
 PAIR_LIMIT_CODE = 131056

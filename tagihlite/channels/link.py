@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
-from ..vocab import JournalState
-from .base import Outcome, Reminder
+from tagihlite.channels.base import Outcome, Reminder
+from tagihlite.core.vocab import JournalState
 
 if TYPE_CHECKING:
-    from ..settings import Settings
+    from tagihlite.settings import Settings
 
 HYPERLINK_URL_MAX = 255  # HYPERLINK's link_location, and any text constant in a formula
 FORMULA_MAX = 8192

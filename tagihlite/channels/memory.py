@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from ..errors import ChannelStop
-from ..settings import Settings
-from ..vocab import JournalState
-from .base import Outcome, Reminder
+from tagihlite.channels.base import Outcome, Reminder
+from tagihlite.core.vocab import JournalState
+from tagihlite.errors import ChannelStop
+from tagihlite.settings import Settings
 
 
 class MemoryChannel:

@@ -15,11 +15,11 @@ import os
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..errors import ChannelStop
-from ..settings import Settings
-from ..vocab import JournalState
-from .base import Outcome, Reminder
-from .link import wa_me_url
+from tagihlite.channels.base import Outcome, Reminder
+from tagihlite.channels.link import wa_me_url
+from tagihlite.core.vocab import JournalState
+from tagihlite.errors import ChannelStop
+from tagihlite.settings import Settings
 
 JSONL = "outbox.jsonl"
 PAGE = "outbox.html"

@@ -30,12 +30,12 @@ import webbrowser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ..errors import ChannelStop
-from ..vocab import JournalState
-from .base import Outcome, Reminder
+from tagihlite.channels.base import Outcome, Reminder
+from tagihlite.core.vocab import JournalState
+from tagihlite.errors import ChannelStop
 
 if TYPE_CHECKING:
-    from ..settings import Settings
+    from tagihlite.settings import Settings
 
 PYWHATKIT_LOG = "PyWhatKit_DB.txt"
 MIN_WAIT_SECONDS = 4  # pywhatkit sleeps 4 s after opening the tab, then wait_time - 4

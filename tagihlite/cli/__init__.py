@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 from importlib import import_module
 
-from .. import __version__
-from ..errors import TagihError
+from tagihlite import __version__
+from tagihlite.errors import TagihError
 
 # Order = order in --help.
 COMMAND_MODULES = (
@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception:  # a bug: keep the clerk's screen clean, keep the details for us
-        from ..logs import log_exception
+        from tagihlite.logs import log_exception
 
         where = log_exception("cli")
         print("tagihlite: terjadi kesalahan tak terduga. Detail teknis dicatat di "

@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _build_workbook(args: argparse.Namespace) -> int:
-    from ..addin.build import build_workbook
+    from tagihlite.addin.build import build_workbook
 
     path = build_workbook(args.output)
     print(f"Buku kerja ditulis: {path}")
@@ -33,7 +33,7 @@ def _build_workbook(args: argparse.Namespace) -> int:
 
 
 def _setup_excel(args: argparse.Namespace) -> int:
-    from ..addin.setup_excel import setup_excel
+    from tagihlite.addin.setup_excel import setup_excel
 
     result = setup_excel(args.dir)
     state = "baru dibuat" if result.workbook_created else "sudah ada, tidak ditimpa"

@@ -19,10 +19,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _webhook(args: argparse.Namespace) -> int:
-    from ..journal import Journal
-    from ..secrets import get_secret
-    from ..settings import load
-    from ..webhook import Counters, WebhookServer, journal_recorder
+    from tagihlite.auth.secrets import get_secret
+    from tagihlite.channels.webhook import Counters, WebhookServer, journal_recorder
+    from tagihlite.journal.sqlite import Journal
+    from tagihlite.settings import load
 
     settings = load()
     host = args.host or settings.webhook.host

@@ -13,13 +13,13 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError, TagihError
+from tagihlite.errors import InputError, TagihError
 
 if TYPE_CHECKING:
-    from ..messages import MessageTemplate, TemplateSource
-    from ..settings import Settings
-    from ..table import SheetTable
-    from ..workflow import Analysis
+    from tagihlite.core.messages import MessageTemplate, TemplateSource
+    from tagihlite.core.table import SheetTable
+    from tagihlite.settings import Settings
+    from tagihlite.workflow import Analysis
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -74,15 +74,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 # -- shared steps -----------------------------------------------------------------------
 
 def _settings(**overrides: Any) -> Settings:
-    from ..settings import load
+    from tagihlite.settings import load
 
     return load().with_overrides(**overrides)
 
 
 def _read(path: Path, sheet: str | None) -> tuple[SheetTable, TemplateSource | None]:
     """Read the workbook once: the customer table and, if present, the Template sheet."""
-    from ..messages import template_from_sheet_lines
-    from ..workbook_file import pick_sheet, read_workbook, table_in
+    from tagihlite.core.messages import template_from_sheet_lines
+    from tagihlite.workbook.file import pick_sheet, read_workbook, table_in
 
     sheets = read_workbook(path)
     table = table_in(pick_sheet(sheets, sheet, file=path.name), file=path.name)
@@ -97,20 +97,20 @@ def _read(path: Path, sheet: str | None) -> tuple[SheetTable, TemplateSource | N
 
 
 def _journal(settings: Settings) -> Any:
-    from ..journal import Journal
+    from tagihlite.journal.sqlite import Journal
 
     return Journal(settings.journal_file)
 
 
 def _opted_out(settings: Settings) -> frozenset[str]:
-    from ..optout import load_opted_out
+    from tagihlite.auth.optout import load_opted_out
 
     return load_opted_out(settings)
 
 
 def _analyse(args: argparse.Namespace, settings: Settings, journal: Any
              ) -> tuple[Analysis, TemplateSource | None]:
-    from ..workflow import analyse
+    from tagihlite.workflow import analyse
 
     table, template = _read(args.path, args.sheet)
     analysis = analyse(table, settings, journal=journal, period=args.period, level=args.level,
@@ -120,8 +120,8 @@ def _analyse(args: argparse.Namespace, settings: Settings, journal: Any
 
 def _template(args: argparse.Namespace, settings: Settings,
               sheet_template: TemplateSource | None) -> MessageTemplate:
-    from ..messages import load_template
-    from ..workflow import template_constants
+    from tagihlite.core.messages import load_template
+    from tagihlite.workflow import template_constants
 
     # Issue 2's order: the workbook's Template sheet, then --template, then the default.
     return load_template(sheet=sheet_template, file=getattr(args, "template", None),
@@ -145,9 +145,9 @@ def _rows_json(analysis: Analysis, messages: dict[int, str] | None = None) -> li
 
 
 def _summary(analysis: Analysis) -> dict[str, Any]:
-    from ..report import counts
+    from tagihlite.core.report import counts
 
-    return counts(analysis)
+    return counts(analysis.ledger)
 
 
 def _print_json(obj: Any) -> None:
@@ -156,7 +156,7 @@ def _print_json(obj: Any) -> None:
 
 
 def _login_notice(settings: Settings) -> None:
-    from ..identity import login_notice
+    from tagihlite.auth.identity import login_notice
 
     notice = login_notice(settings)
     if notice:
@@ -166,11 +166,11 @@ def _login_notice(settings: Settings) -> None:
 # -- commands -------------------------------------------------------------------------
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ..demo import demo_rows, write_demo_xlsx
+    from tagihlite.workbook.demo import demo_rows, write_demo_xlsx
 
     folder = Path(args.dir)
     if args.xlsm:
-        from ..addin.build import build_workbook
+        from tagihlite.addin.build import build_workbook
 
         path = build_workbook(folder / "tagihlite-demo.xlsm", customers=demo_rows())
     else:
@@ -192,7 +192,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         _print_json({"file": str(args.path), "sheet": t.sheet, "header_row": t.header_row,
                      "rows": _rows_json(analysis), "summary": _summary(analysis)})
         return 0
-    from ..report import check_sentence
+    from tagihlite.core.report import check_sentence
 
     for r in analysis.ledger.itertuples(index=False):
         mark = "OK " if r.eligible else "-- "
@@ -203,7 +203,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _write(path: Path, plan: Any) -> None:
-    from ..workbook_file import apply_plan
+    from tagihlite.workbook.file import apply_plan
 
     backup = apply_plan(path, plan)
     if backup:
@@ -211,9 +211,9 @@ def _write(path: Path, plan: Any) -> None:
 
 
 def cmd_mark(args: argparse.Namespace) -> int:
-    from ..report import check_sentence
-    from ..workbook_file import check_writable
-    from ..workflow import plan_writeback
+    from tagihlite.core.report import check_sentence
+    from tagihlite.workbook.file import check_writable
+    from tagihlite.workflow import plan_writeback
 
     check_writable(args.path)
     settings = _settings()
@@ -225,11 +225,11 @@ def cmd_mark(args: argparse.Namespace) -> int:
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
-    from ..workflow import plan_writeback, render_messages
+    from tagihlite.workflow import plan_writeback, render_messages
 
     settings = _settings()
     if args.write:
-        from ..workbook_file import check_writable
+        from tagihlite.workbook.file import check_writable
 
         check_writable(args.path)
     with _journal(settings) as journal:
@@ -301,11 +301,11 @@ def _confirm(question: str) -> bool:
 
 
 def cmd_send(args: argparse.Namespace) -> int:
-    from ..channels import get_channel
-    from ..identity import operator_for_send
-    from ..sending import stop_on_sigint
-    from ..workbook_file import check_writable
-    from ..workflow import build_reminders, plan_writeback, send, total_rupiah
+    from tagihlite.auth.identity import operator_for_send
+    from tagihlite.channels import get_channel
+    from tagihlite.sending import stop_on_sigint
+    from tagihlite.workbook.file import check_writable
+    from tagihlite.workflow import build_reminders, plan_writeback, send, total_rupiah
 
     settings = _settings(channel=args.via)
     via = settings.channel
@@ -379,13 +379,14 @@ def _write_after_send(path: Path, plan: Any) -> bool:
 
 
 def _audit_hook(settings: Settings) -> Any:
-    from ..audit import AuditLog
+    from tagihlite.auth.audit import AuditLog
 
     return AuditLog(settings.journal_file).append
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from ..report import format_text, summarise
+    from tagihlite.core.report import format_text
+    from tagihlite.workflow import summarise
 
     settings = _settings()
     with _journal(settings) as journal:
@@ -399,8 +400,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    from ..paths import settings_file
-    from ..settings import dumps, load
+    from tagihlite.paths import settings_file
+    from tagihlite.settings import dumps, load
 
     if args.action == "path":
         path = settings_file()

@@ -1,6 +1,6 @@
 """``tagihlite import SOURCE TARGET``: merge a fresh arrears export into a Tagihan workbook.
 
-The same merge as the ribbon's "Impor Data" (:mod:`tagihlite.importer`), written into the
+The same merge as the ribbon's "Impor Data" (:mod:`tagihlite.core.importer`), written into the
 target file atomically (with a backup) by the file shell.
 """
 
@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..columns import TAGIHAN_SHEET as TAGIHAN
+from tagihlite.core.columns import TAGIHAN_SHEET as TAGIHAN
 
 
 def register(subparsers: Any) -> None:
@@ -32,7 +32,7 @@ def register(subparsers: Any) -> None:
 def _new_workbook(path: Path, sheet: str) -> None:
     import openpyxl
 
-    from ..errors import InputError
+    from tagihlite.errors import InputError
 
     if path.suffix.lower() != ".xlsx":
         raise InputError(f"Berkas tujuan '{path.name}' belum ada: TagihLite hanya dapat membuat "
@@ -44,9 +44,15 @@ def _new_workbook(path: Path, sheet: str) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from ..errors import InputError
-    from ..importer import first_occupied_below, merge, target_table
-    from ..workbook_file import apply_plan, check_writable, read_table, read_workbook
+    from tagihlite.core.importer import first_occupied_below, merge
+    from tagihlite.errors import InputError
+    from tagihlite.workbook.file import (
+        apply_plan,
+        check_writable,
+        read_table,
+        read_workbook,
+        target_table,
+    )
 
     source, target = Path(args.source), Path(args.target)
     if not source.exists():

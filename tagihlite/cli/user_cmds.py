@@ -10,9 +10,9 @@ import getpass
 import sys
 from pathlib import Path
 
-from ..errors import InputError, PermissionDenied, TagihError
-from ..formats import WIB
-from ..settings import Settings, load
+from tagihlite.core.formats import WIB
+from tagihlite.errors import InputError, PermissionDenied, TagihError
+from tagihlite.settings import Settings, load
 
 
 # -- helpers -------------------------------------------------------------------------
@@ -26,7 +26,7 @@ def _say(text: str) -> None:
 
 def _notice(settings: Settings) -> bool:
     """Print the single-user notice (stderr, so scripts can still parse stdout)."""
-    from ..identity import login_notice
+    from tagihlite.auth.identity import login_notice
 
     notice = login_notice(settings)
     if notice:
@@ -59,8 +59,8 @@ def _wib(ts: float) -> str:
 
 # -- users -----------------------------------------------------------------------------
 def _users_add(args: argparse.Namespace) -> int:
-    from ..auth import add_user
-    from ..identity import login_enabled
+    from tagihlite.auth.identity import login_enabled
+    from tagihlite.auth.users import add_user
 
     settings = _settings()
     if args.role != "supervisor" and not login_enabled(settings):
@@ -77,7 +77,7 @@ def _users_add(args: argparse.Namespace) -> int:
 def _users_list(args: argparse.Namespace) -> int:
     import time
 
-    from ..auth import list_users
+    from tagihlite.auth.users import list_users
 
     settings = _settings()
     if _notice(settings):
@@ -91,7 +91,7 @@ def _users_list(args: argparse.Namespace) -> int:
 
 
 def _users_disable(args: argparse.Namespace) -> int:
-    from ..auth import disable_user
+    from tagihlite.auth.users import disable_user
 
     settings = _settings()
     if _notice(settings):
@@ -102,8 +102,7 @@ def _users_disable(args: argparse.Namespace) -> int:
 
 
 def _users_passwd(args: argparse.Namespace) -> int:
-    from ..auth import set_password
-    from ..auth.users import is_self
+    from tagihlite.auth.users import is_self, set_password
 
     settings = _settings()
     if _notice(settings):
@@ -119,7 +118,7 @@ def _users_passwd(args: argparse.Namespace) -> int:
 
 # -- login -----------------------------------------------------------------------------
 def _login(args: argparse.Namespace) -> int:
-    from ..auth import login
+    from tagihlite.auth.login import login
 
     settings = _settings()
     if _notice(settings):
@@ -133,7 +132,7 @@ def _login(args: argparse.Namespace) -> int:
 
 
 def _logout(args: argparse.Namespace) -> int:
-    from ..auth import logout
+    from tagihlite.auth.login import logout
 
     settings = _settings()
     _notice(settings)
@@ -143,8 +142,8 @@ def _logout(args: argparse.Namespace) -> int:
 
 
 def _whoami(args: argparse.Namespace) -> int:
-    from ..auth import sessions
-    from ..identity import current_operator
+    from tagihlite.auth import sessions
+    from tagihlite.auth.identity import current_operator
 
     settings = _settings()
     if _notice(settings):
@@ -154,7 +153,7 @@ def _whoami(args: argparse.Namespace) -> int:
 
     session = sessions.read(settings, time.time())
     if session.user is None:
-        from ..identity import session_problem
+        from tagihlite.auth.identity import session_problem
 
         print(session_problem(session.state), file=sys.stderr)
         return 1
@@ -164,7 +163,7 @@ def _whoami(args: argparse.Namespace) -> int:
 
 # -- audit -----------------------------------------------------------------------------
 def _audit_verify(args: argparse.Namespace) -> int:
-    from ..audit import AuditLog
+    from tagihlite.auth.audit import AuditLog
 
     settings = _settings()
     _notice(settings)
@@ -180,8 +179,8 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
 
 def _audit_export(args: argparse.Namespace) -> int:
-    from ..audit import AuditLog
-    from ..identity import require_supervisor
+    from tagihlite.auth.audit import AuditLog
+    from tagihlite.auth.identity import require_supervisor
 
     settings = _settings()
     _notice(settings)
@@ -195,9 +194,9 @@ def _audit_export(args: argparse.Namespace) -> int:
 
 # -- secrets ---------------------------------------------------------------------------
 def _secrets_set(args: argparse.Namespace) -> int:
-    from ..audit import AuditLog
-    from ..identity import require_login
-    from ..secrets import check_name, set_secret
+    from tagihlite.auth.audit import AuditLog
+    from tagihlite.auth.identity import require_login
+    from tagihlite.auth.secrets import check_name, set_secret
 
     settings = _settings()
     _notice(settings)
@@ -213,9 +212,9 @@ def _secrets_set(args: argparse.Namespace) -> int:
 
 
 def _secrets_unset(args: argparse.Namespace) -> int:
-    from ..audit import AuditLog
-    from ..identity import require_login
-    from ..secrets import check_name, delete_secret
+    from tagihlite.auth.audit import AuditLog
+    from tagihlite.auth.identity import require_login
+    from tagihlite.auth.secrets import check_name, delete_secret
 
     settings = _settings()
     _notice(settings)
@@ -229,7 +228,7 @@ def _secrets_unset(args: argparse.Namespace) -> int:
 
 # -- opt-out -----------------------------------------------------------------------------
 def _optout_add(args: argparse.Namespace) -> int:
-    from ..optout import add_opt_out
+    from tagihlite.auth.optout import add_opt_out
 
     settings = _settings()
     _notice(settings)
@@ -240,7 +239,7 @@ def _optout_add(args: argparse.Namespace) -> int:
 
 
 def _optout_remove(args: argparse.Namespace) -> int:
-    from ..optout import remove_opt_out
+    from tagihlite.auth.optout import remove_opt_out
 
     settings = _settings()
     _notice(settings)
@@ -251,8 +250,8 @@ def _optout_remove(args: argparse.Namespace) -> int:
 
 
 def _optout_list(args: argparse.Namespace) -> int:
-    from ..identity import require_supervisor
-    from ..optout import list_opt_outs
+    from tagihlite.auth.identity import require_supervisor
+    from tagihlite.auth.optout import list_opt_outs
 
     settings = _settings()
     _notice(settings)
@@ -267,9 +266,9 @@ def _optout_list(args: argparse.Namespace) -> int:
 
 # -- clear a PERLU CEK key ---------------------------------------------------------------
 def _clear(args: argparse.Namespace) -> int:
-    from ..audit import AuditLog
-    from ..identity import require_supervisor
-    from ..journal import Journal, SendInProgress
+    from tagihlite.auth.audit import AuditLog
+    from tagihlite.auth.identity import require_supervisor
+    from tagihlite.journal.sqlite import Journal, SendInProgress
 
     settings = _settings()
     _notice(settings)

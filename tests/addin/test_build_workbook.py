@@ -16,9 +16,9 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 import tagihlite
-from tagihlite import columns
 from tagihlite.addin import build, xlwings_modules
 from tagihlite.addin.build import build_workbook, build_workbook_bytes
+from tagihlite.core import columns
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = Path(tagihlite.__file__).parent / "templates" / "default.j2"
@@ -306,7 +306,7 @@ def test_pandas_style_values_are_written_safely(tmp_path: Path) -> None:
 
 
 def test_core_reads_the_template_sheet_as_the_default_template(empty_book: Path) -> None:
-    from tagihlite.messages import default_template, template_from_sheet_lines
+    from tagihlite.core.messages import default_template, template_from_sheet_lines
 
     rows = CalamineWorkbook.from_path(str(empty_book)).get_sheet_by_name("Template").to_python()
     source = template_from_sheet_lines([row[0] or None for row in rows[2:]], "Template", 3)

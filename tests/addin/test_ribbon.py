@@ -8,9 +8,9 @@ from pathlib import Path
 
 import xmlschema
 
-from tagihlite import vocab
 from tagihlite.addin import build
 from tagihlite.addin.ribbon_ids import RIBBON_IDS
+from tagihlite.core import vocab
 
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "customui14.xsd"  # see its README
 CUSTOMUI = "{http://schemas.microsoft.com/office/2009/07/customui}"

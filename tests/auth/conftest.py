@@ -37,7 +37,8 @@ def team(settings: Settings, clock: FakeClock) -> Settings:
     """A store with supervisor 'Siti' and staff 'Budi'; nobody logged in afterwards."""
     from auth_support import STAFF_PW, SUPERVISOR_PW
 
-    from tagihlite.auth import add_user, login, logout
+    from tagihlite.auth.login import login, logout
+    from tagihlite.auth.users import add_user
 
     add_user(settings, "Siti", "supervisor", SUPERVISOR_PW, clock=clock)
     login(settings, "Siti", SUPERVISOR_PW, clock=clock)
@@ -50,7 +51,7 @@ def team(settings: Settings, clock: FakeClock) -> Settings:
 def file_keyring(tmp_path: Path) -> Iterator[object]:
     """keyrings.alt's plain-text file backend in a tmp folder, standing in for the OS keyring.
 
-    It reports priority 0.5 ("not recommended"), which tagihlite.secrets refuses on purpose;
+    It reports priority 0.5 ("not recommended"), which tagihlite.auth.secrets refuses on purpose;
     the subclass raises it to 1 because here it plays the part of a real OS keyring.
     """
     keyring = pytest.importorskip("keyring")

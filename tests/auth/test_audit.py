@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from auth_support import FakeClock
 
-from tagihlite.audit import GENESIS, AuditLog, entry_hash
+from tagihlite.auth.audit import GENESIS, AuditLog, entry_hash
 
 
 def filled(tmp_path: Path, n: int = 5) -> AuditLog:

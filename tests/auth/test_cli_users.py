@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from auth_support import STAFF_PW, SUPERVISOR_PW
 
-from tagihlite.audit import AuditLog
+from tagihlite.auth.audit import AuditLog
+from tagihlite.auth.optout import load_opted_out, to_e164
 from tagihlite.cli import main
-from tagihlite.journal import Journal
-from tagihlite.optout import load_opted_out, to_e164
+from tagihlite.core.vocab import JournalState
+from tagihlite.journal.sqlite import Journal
 from tagihlite.settings import Settings
-from tagihlite.vocab import JournalState
 
 NOTICE = "Login belum diaktifkan"
 
@@ -127,7 +127,7 @@ def test_supervisor_manages_optout_list(cli, home: Path) -> None:
 
 def test_optout_in_single_user_mode_and_empty_store(settings: Settings) -> None:
     assert load_opted_out(settings) == frozenset()
-    from tagihlite.optout import add_opt_out
+    from tagihlite.auth.optout import add_opt_out
 
     assert add_opt_out(settings, "0812 3456 7890") == ("+6281234567890", True)
     assert load_opted_out(settings) == {to_e164("+6281234567890")}

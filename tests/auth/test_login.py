@@ -12,12 +12,9 @@ from pathlib import Path
 import pytest
 from auth_support import STAFF_PW, SUPERVISOR_PW, FakeClock
 
-from tagihlite.audit import AuditLog
-from tagihlite.auth import LoginFailed, add_user, disable_user, list_users, login, logout
 from tagihlite.auth import sessions as sess
-from tagihlite.auth.login import WRONG
-from tagihlite.errors import InputError, PermissionDenied, TagihError
-from tagihlite.identity import (
+from tagihlite.auth.audit import AuditLog
+from tagihlite.auth.identity import (
     Operator,
     current_operator,
     login_enabled,
@@ -25,6 +22,9 @@ from tagihlite.identity import (
     operator_for_send,
     require_supervisor,
 )
+from tagihlite.auth.login import WRONG, LoginFailed, login, logout
+from tagihlite.auth.users import add_user, disable_user, list_users
+from tagihlite.errors import InputError, PermissionDenied, TagihError
 from tagihlite.settings import AuthSettings, Settings
 
 
@@ -297,7 +297,7 @@ def test_operator_cannot_impersonate(team: Settings, clock: FakeClock) -> None:
 
 
 def test_staff_changes_own_password_only(team: Settings, clock: FakeClock) -> None:
-    from tagihlite.auth import set_password
+    from tagihlite.auth.users import set_password
 
     login(team, "Budi", STAFF_PW, clock=clock)
     with pytest.raises(PermissionDenied, match="pengguna lain"):
@@ -316,7 +316,7 @@ def test_staff_changes_own_password_only(team: Settings, clock: FakeClock) -> No
 
 def test_supervisor_resets_another_password_and_ends_their_session(
         team: Settings, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tagihlite.auth import set_password
+    from tagihlite.auth.users import set_password
 
     login(team, "Budi", STAFF_PW, clock=clock)
     budi_session = sess.session_path().read_bytes()

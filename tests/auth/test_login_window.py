@@ -1,6 +1,6 @@
 """The "Masuk" window for real: Tk under Xvfb, driven by keystrokes from xdotool.
 
-The window runs in its own process (``python -m tagihlite.login_window``, the same entry
+The window runs in its own process (``python -m tagihlite.auth.login_window``, the same entry
 the Excel button can use), so Tk's main loop never blocks the test.
 """
 
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from auth_support import STAFF_PW
 
-from tagihlite.audit import AuditLog
-from tagihlite.identity import current_operator
+from tagihlite.auth.audit import AuditLog
+from tagihlite.auth.identity import current_operator
 from tagihlite.settings import Settings
 
 TITLE = "^Masuk TagihLite$"
@@ -34,7 +34,7 @@ class Window:
     def __init__(self, display: str, home: Path) -> None:
         self.env = {"DISPLAY": display, "TAGIHLITE_HOME": str(home), "LOGNAME": "clerk-pc1",
                     "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home)}
-        self.proc = subprocess.Popen([sys.executable, "-m", "tagihlite.login_window"],
+        self.proc = subprocess.Popen([sys.executable, "-m", "tagihlite.auth.login_window"],
                                      env=self.env, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, text=True)
         self.window = ""
@@ -142,7 +142,7 @@ def test_enter_with_empty_fields_keeps_the_window(window: Window, team: Settings
 
 def test_one_known_user_is_prefilled_and_focus_is_on_the_password(display: str,
                                                                   home: Path) -> None:
-    script = ("import json; from tagihlite.login_window import ask_login; "
+    script = ("import json; from tagihlite.auth.login_window import ask_login; "
               "print(json.dumps(ask_login(users=['Budi'], message='Sesi berakhir')))")
     win = Window(display, home)
     win.proc.kill()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from auth_support import STAFF_PW, SUPERVISOR_PW
 
-from tagihlite import secrets
+from tagihlite.auth import secrets
 from tagihlite.cli import main
 
 CLOUD_TOKEN = "EAAGtoken-Zq81Lw0pXv3Kc7TnYs5Rb2Mh9Jd4Fg6"

@@ -13,8 +13,8 @@ import textwrap
 
 import pytest
 
+from tagihlite.core.messages import MessageTemplate, TemplateError, TemplateSource, sample_context
 from tagihlite.errors import TagihError
-from tagihlite.messages import MessageTemplate, TemplateError, TemplateSource, sample_context
 
 CLEAR = ("tidak diizinkan", "tidak dikenal")
 
@@ -127,7 +127,7 @@ def test_loading_other_templates_is_refused_with_a_clear_message(payload: str) -
 def test_nested_loops_cannot_burn_the_cpu() -> None:
     # Three loops over a 2000-character literal = 8e9 iterations; a sheet cell holds 32767.
     code = textwrap.dedent("""
-        from tagihlite.messages import MessageTemplate, TemplateError, TemplateSource
+        from tagihlite.core.messages import MessageTemplate, TemplateError, TemplateSource
         s = "'" + "x" * 2000 + "'"
         text = ("{% for a in S %}{% for b in S %}{% for c in S %}{% endfor %}{% endfor %}"
                 "{% endfor %}ok").replace("S", s)

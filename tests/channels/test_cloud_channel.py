@@ -13,9 +13,9 @@ from support.graph_server import GraphServer
 from tagihlite.channels import get_channel
 from tagihlite.channels.base import Channel, Outcome, Reminder
 from tagihlite.channels.cloud import CloudChannel, DeliveryUnknown
+from tagihlite.core.vocab import JournalState
 from tagihlite.errors import ChannelStop
 from tagihlite.settings import Settings
-from tagihlite.vocab import JournalState
 
 Make = Callable[..., Reminder]
 

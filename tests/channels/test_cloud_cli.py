@@ -15,8 +15,8 @@ import pytest
 from support.graph_server import TEST_TOKEN as TOKEN
 from support.graph_server import GraphServer, post_status_webhook, status_webhook_body
 
-from tagihlite.journal import Journal
-from tagihlite.webhook import WebhookServer, journal_recorder
+from tagihlite.channels.webhook import WebhookServer, journal_recorder
+from tagihlite.journal.sqlite import Journal
 
 PHONES = ["0812-7000-1001", "0812-7000-1002", "0812-7000-1003"]
 

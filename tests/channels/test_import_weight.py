@@ -25,7 +25,7 @@ def loaded_after(code: str) -> list[str]:
     "import tagihlite",
     "import tagihlite.excel",
     "import tagihlite.cli; tagihlite.cli.build_parser()",
-    "import tagihlite.channels, tagihlite.channels.link, tagihlite.webhook",
+    "import tagihlite.channels, tagihlite.channels.link, tagihlite.channels.webhook",
     "import tagihlite.channels.whatsapp_web",
 ])
 def test_no_channel_library_is_imported(code: str) -> None:

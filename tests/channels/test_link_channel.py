@@ -22,8 +22,8 @@ from tagihlite.channels.link import (
     link_cell,
     wa_me_url,
 )
+from tagihlite.core.vocab import JournalState
 from tagihlite.settings import Settings
-from tagihlite.vocab import JournalState
 
 FORMULA = re.compile(r'^=HYPERLINK\("((?:[^"]|"")*)","((?:[^"]|"")*)"\)$')
 TRICKY = "Yth. Bpk/Ibu \"Andi\" & rekan:\ntagihan #12 = Rp1.250.000 (100%) ✅ ?ok"

@@ -17,9 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tagihlite.journal import Journal
-from tagihlite.vocab import JournalState
-from tagihlite.webhook import WebhookServer, journal_recorder, parse_statuses
+from tagihlite.channels.webhook import WebhookServer, journal_recorder, parse_statuses
+from tagihlite.core.vocab import JournalState
+from tagihlite.journal.sqlite import Journal
 
 APP_SECRET = "app-secret-" + "s" * 24
 VERIFY = "verify-" + "v" * 16

@@ -31,7 +31,7 @@ from tagihlite.channels.whatsapp_web import (
     STOPPED_AFTER_ROW,
     STOPPED_IN_ROW,
 )
-from tagihlite.journal import Journal
+from tagihlite.journal.sqlite import Journal
 
 HERE = Path(__file__).resolve().parent
 DRIVER = HERE / "wa_web_driver.py"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from core_helpers import column_values, customer, run_cli, sha256, write_book
 
-from tagihlite.vocab import Status
+from tagihlite.core.vocab import Status
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ROW_KEYS = {"row", "name", "customer_id", "phone", "amount", "paid", "eligible",
@@ -193,7 +193,7 @@ def test_exit_1_when_some_rows_failed(tmp_path, monkeypatch):
     # A refused message cannot happen in the outbox itself: stand in for a WhatsApp refusal.
     from tagihlite.channels import outbox
     from tagihlite.channels.base import Outcome
-    from tagihlite.vocab import JournalState
+    from tagihlite.core.vocab import JournalState
 
     original = outbox.OutboxChannel.send
 

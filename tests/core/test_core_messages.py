@@ -8,8 +8,8 @@ import json
 import pytest
 from core_helpers import customer, run_cli, sha256, write_book
 
-from tagihlite.formats import periode, rupiah, tanggal
-from tagihlite.messages import (
+from tagihlite.core.formats import periode, rupiah, tanggal
+from tagihlite.core.messages import (
     MessageTemplate,
     TemplateError,
     TemplateSource,

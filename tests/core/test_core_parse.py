@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tagihlite import parse
+from tagihlite.core import parse
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

@@ -18,10 +18,10 @@ from core_helpers import column_values, customer, run_cli, write_book
 
 from tagihlite.channels.base import Outcome, Reminder
 from tagihlite.channels.memory import MemoryChannel
+from tagihlite.core.vocab import JournalState, Status
 from tagihlite.errors import ChannelStop
-from tagihlite.journal import Journal, SendInProgress
+from tagihlite.journal.sqlite import Journal, SendInProgress
 from tagihlite.sending import Pacer, send_reminders, stop_on_sigint
-from tagihlite.vocab import JournalState, Status
 
 
 def reminders(n: int, start: int = 1) -> list[Reminder]:
@@ -280,7 +280,7 @@ def test_second_journal_user_cannot_take_the_run_lock(tmp_path):
 
 HOLD_LOCK = """
 import sys
-from tagihlite.journal import Journal
+from tagihlite.journal.sqlite import Journal
 j = Journal(sys.argv[1])
 j.acquire_run_lock()
 print("locked", flush=True)
@@ -316,10 +316,10 @@ CRASH_SEND = """
 import os, sys
 from pathlib import Path
 from tagihlite.channels.memory import MemoryChannel
-from tagihlite.journal import Journal
-from tagihlite.messages import load_template
+from tagihlite.journal.sqlite import Journal
+from tagihlite.core.messages import load_template
 from tagihlite.settings import load
-from tagihlite.workbook_file import read_table
+from tagihlite.workbook.file import read_table
 from tagihlite.workflow import analyse, build_reminders, send, template_constants
 
 path, crash_row = Path(sys.argv[1]), int(sys.argv[2])

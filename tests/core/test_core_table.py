@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from core_helpers import HEADER, customer, run_cli, write_book
 
+from tagihlite.core.ledger import build
 from tagihlite.errors import InputError
-from tagihlite.ledger import build
-from tagihlite.workbook_file import read_table
+from tagihlite.workbook.file import read_table
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -207,7 +207,7 @@ def test_every_reason_code_has_indonesian_text(tmp_path, over, code):
 def test_period_from_column_else_due_date_else_this_month(tmp_path):
     import datetime as dt
 
-    from tagihlite.ledger import today_wib
+    from tagihlite.core.ledger import today_wib
 
     rows = [customer(1, Periode="Desember 2026"),
             customer(2, Periode=None, **{"Jatuh Tempo": dt.datetime(2027, 1, 5)}),

@@ -9,9 +9,9 @@ import zipfile
 import openpyxl
 from core_helpers import HEADER, column_values, customer, read_sheet, run_cli, write_book
 
-from tagihlite.columns import OUTPUT_COLUMNS
-from tagihlite.vocab import HIGHLIGHT_FILLS, Status
-from tagihlite.workbook_file import backup_path
+from tagihlite.core.columns import OUTPUT_COLUMNS
+from tagihlite.core.vocab import HIGHLIGHT_FILLS, Status
+from tagihlite.workbook.file import backup_path
 
 WIB = dt.timezone(dt.timedelta(hours=7))
 

@@ -18,7 +18,7 @@ def xl() -> Iterator[MemoryExcel]:
 @pytest.fixture
 def demo_xlsx(tmp_path: Path) -> Path:
     """An export-style workbook (title rows, table from row 4, a TOTAL row): openpyxl."""
-    from tagihlite.demo import write_demo_xlsx
+    from tagihlite.workbook.demo import write_demo_xlsx
 
     return write_demo_xlsx(tmp_path / "tagihan-demo.xlsx")
 
@@ -27,6 +27,6 @@ def demo_xlsx(tmp_path: Path) -> Path:
 def addin_xlsm(tmp_path: Path) -> Path:
     """The real add-in workbook (Tagihan as an Excel Table, Template, Laporan, Petunjuk)."""
     from tagihlite.addin.build import build_workbook
-    from tagihlite.demo import demo_rows
+    from tagihlite.workbook.demo import demo_rows
 
     return build_workbook(tmp_path / "tagihlite.xlsm", customers=demo_rows())

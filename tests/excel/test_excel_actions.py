@@ -12,12 +12,12 @@ from xlcompare import columns
 from xlengine import MemoryExcel
 
 import tagihlite.excel as tx
-from tagihlite import columns as C
-from tagihlite import excel_actions
 from tagihlite.addin.ribbon_ids import RIBBON_IDS
-from tagihlite.journal import Journal
+from tagihlite.core import columns as C
+from tagihlite.core.vocab import Status
+from tagihlite.excel import actions as excel_actions
+from tagihlite.journal.sqlite import Journal
 from tagihlite.settings import load
-from tagihlite.vocab import Status
 
 PASSWORD = "Rahasia-Dumai-2026"
 
@@ -253,7 +253,7 @@ def test_saying_no_sends_nothing_and_writes_nothing(xl: MemoryExcel, addin_xlsm:
 
 @pytest.fixture
 def users() -> None:
-    from tagihlite.auth import add_user
+    from tagihlite.auth.users import add_user
 
     add_user(load(), "sari", "supervisor", PASSWORD)
 

@@ -9,10 +9,10 @@ import pytest
 from xlengine import MemoryExcel
 
 import tagihlite.excel as tx
-from tagihlite import columns as C
-from tagihlite import excel_actions
-from tagihlite.excel_sheet import RowWriter, apply_plan, read_sheet
-from tagihlite.writeplan import KEEP, ColumnWrite, WritePlan
+from tagihlite.core import columns as C
+from tagihlite.core.writeplan import KEEP, ColumnWrite, WritePlan
+from tagihlite.excel import actions as excel_actions
+from tagihlite.excel.sheet import RowWriter, apply_plan, read_sheet
 
 CLERK_MESSAGE = '="Yth. "&B{row}&", mohon dibayar."'  # a clerk's own Pesan formula
 

@@ -15,9 +15,9 @@ from xlcompare import cells, columns, highlight_rules
 from xlengine import MemoryExcel
 
 import tagihlite.excel as tx
-from tagihlite import columns as C
 from tagihlite.cli import main
-from tagihlite.vocab import Status
+from tagihlite.core import columns as C
+from tagihlite.core.vocab import Status
 
 
 def _two_copies(src: Path, tmp_path: Path) -> tuple[Path, Path]:

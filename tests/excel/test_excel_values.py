@@ -10,7 +10,7 @@ import pytest
 import xlwings as xw
 from xlengine import MemoryExcel
 
-from tagihlite.excel_sheet import excel_value, write_block
+from tagihlite.excel.sheet import excel_value, write_block
 
 TRICKY = ["=SUM(A1:A9)", "+62 812-7000-1001", "-Toko Minus-", "@admin", "0812700010",
           "141234500001", "2026-11", "1.250.000", "12:30", "TRUE", "'kutip", "Biasa saja",

@@ -12,14 +12,14 @@ from xlcompare import cells, columns
 from xlengine import MemoryExcel
 
 import tagihlite.excel as tx
-from tagihlite import columns as C
-from tagihlite import excel_actions
 from tagihlite.cli import main
-from tagihlite.demo import demo_rows
-from tagihlite.importer import ABSENT_PREFIX, merge
-from tagihlite.table import locate
-from tagihlite.vocab import Status
-from tagihlite.writeplan import KEEP
+from tagihlite.core import columns as C
+from tagihlite.core.importer import ABSENT_PREFIX, merge
+from tagihlite.core.table import locate
+from tagihlite.core.vocab import Status
+from tagihlite.core.writeplan import KEEP
+from tagihlite.excel import actions as excel_actions
+from tagihlite.workbook.demo import demo_rows
 
 PERIOD = f"{dt.date.today():%Y-%m}"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 TITLE = "^Pilih berkas ekspor tagihan$"
-ASK = "from tagihlite.excel_actions import _ask_import_file as ask; print(repr(ask()))"
+ASK = "from tagihlite.excel.actions import _ask_import_file as ask; print(repr(ask()))"
 
 
 @pytest.fixture(scope="module")

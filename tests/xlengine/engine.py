@@ -40,7 +40,7 @@ class HighlightCall:
     def rules(self) -> list[tuple[str, str, frozenset[str], str]]:
         """The rules the VBA installs: (range, status cell, statuses, fill), in its order
         (todo, problem, done; anchored on the range's first row)."""
-        from tagihlite.vocab import HIGHLIGHT_FILLS, Status
+        from tagihlite.core.vocab import HIGHLIGHT_FILLS, Status
 
         first_row = _parse_areas(self.address)[0][0]
         cell = f"${self.status_column}{first_row}"

@@ -1,6 +1,6 @@
 ' TagihLite: our only VBA. The ribbon hands the clicked button's id to Python; every rule of
 ' the product lives in the tagihlite package. The status lists and fills below mirror
-' tagihlite.vocab (Status.TODO/PROBLEM/DONE, HIGHLIGHT_FILLS); a test keeps them equal.
+' tagihlite.core.vocab (Status.TODO/PROBLEM/DONE, HIGHLIGHT_FILLS); a test keeps them equal.
 Option Explicit
 
 Private Const TODO_STATUSES As String = "SIAP KIRIM"

@@ -1,0 +1,185 @@
+"""Append-only, hash-chained audit log in the journal database.
+
+Each entry stores the SHA-256 of the previous entry and its own hash over (number, time,
+event, actor, details, previous hash), so editing, deleting or reordering rows breaks the
+chain and :meth:`AuditLog.verify` says where. Two extra guards: triggers refuse UPDATE and
+DELETE (a casual edit in a DB browser fails), and an anchor file beside the database keeps
+the newest entry's number and hash, so cutting entries off the end is noticed too.
+
+What goes in: logins (success, failure, lockout), sends (who, row key, channel, outcome),
+supervisor actions. Never passwords or tokens: :meth:`append` refuses detail names that
+look like secrets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from tagihlite.core.formats import WIB
+from tagihlite.errors import TagihError
+
+GENESIS = "0" * 64
+_FORBIDDEN_DETAILS = ("password", "passwd", "token", "secret", "sandi", "pin")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    event TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    details TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+"""
+
+CSV_HEADER = ("No", "Waktu (WIB)", "Peristiwa", "Pelaku", "Rincian", "Waktu (UTC)",
+              "Hash Sebelumnya", "Hash")
+
+
+def entry_hash(seq: int, at: str, event: str, actor: str, details: str, prev_hash: str) -> str:
+    canonical = json.dumps([seq, at, event, actor, details, prev_hash], ensure_ascii=False,
+                           separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _csv_safe(value: str) -> str:
+    # A cell starting with = + - @ is a formula to Excel: keep it text.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+class AuditLog:
+    """The audit table in ``db_path`` (the journal file), created if missing."""
+
+    def __init__(self, db_path: Path, *, clock: Callable[[], float] = time.time) -> None:
+        self.db_path = Path(db_path)
+        self.anchor_path = self.db_path.with_name(self.db_path.name + ".audit-anchor")
+        self._clock = clock
+        with self._connect() as conn:
+            conn.executescript(_SCHEMA)
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.db_path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.db_path, timeout=10, isolation_level=None)
+        except (OSError, sqlite3.Error) as exc:
+            raise TagihError(f"Berkas jurnal '{self.db_path}' tidak dapat dibuka "
+                             f"({exc.__class__.__name__}).") from None
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            yield conn
+        finally:
+            conn.close()
+
+    # -- writing -------------------------------------------------------------
+    def append(self, event: str, actor: str, **details: str) -> None:
+        for key in details:
+            if any(word in key.lower() for word in _FORBIDDEN_DETAILS):
+                raise ValueError(f"audit detail {key!r} looks like a secret; not recorded")
+        body = json.dumps({k: str(v) for k, v in details.items()}, ensure_ascii=False,
+                          sort_keys=True, separators=(",", ":"))
+        at = dt.datetime.fromtimestamp(self._clock(), dt.timezone.utc).isoformat(
+            timespec="microseconds")
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")  # one writer at a time keeps the chain linear
+            try:
+                last = conn.execute("SELECT seq, hash FROM audit_log "
+                                    "ORDER BY seq DESC LIMIT 1").fetchone()
+                seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+                digest = entry_hash(seq, at, event, actor, body, prev)
+                conn.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             (seq, at, event, actor, body, prev, digest))
+                self._write_anchor(seq, digest)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _read_anchor(self) -> tuple[int, str] | None:
+        try:
+            data = json.loads(self.anchor_path.read_text(encoding="utf-8"))
+            return int(data["seq"]), str(data["hash"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _write_anchor(self, seq: int, digest: str) -> None:
+        # Written inside the write transaction, so anchors follow the chain's order.
+        tmp = self.anchor_path.with_name(self.anchor_path.name + ".tmp")
+        tmp.write_text(json.dumps({"seq": seq, "hash": digest}), encoding="utf-8")
+        os.replace(tmp, self.anchor_path)
+
+    # -- reading -------------------------------------------------------------
+    def entries(self) -> list[tuple[int, str, str, str, str, str, str]]:
+        with self._connect() as conn:
+            return [tuple(r) for r in conn.execute(  # type: ignore[misc]
+                "SELECT seq, at, event, actor, details, prev_hash, hash FROM audit_log "
+                "ORDER BY seq")]
+
+    def verify(self) -> list[str]:
+        """Indonesian descriptions of every break in the chain; ``[]`` when intact."""
+        problems: list[str] = []
+        prev_hash, prev_seq = GENESIS, 0
+        rows = self.entries()
+        for seq, at, event, actor, details, stored_prev, stored_hash in rows:
+            if seq < 1:
+                problems.append(f"Entri audit bernomor #{seq} tidak sah: nomor urut diubah.")
+            elif seq > prev_seq + 1:
+                missing = (f"#{prev_seq + 1}" if seq == prev_seq + 2
+                           else f"#{prev_seq + 1} sampai #{seq - 1}")
+                problems.append(f"Entri audit {missing} hilang (dihapus).")
+            if entry_hash(seq, at, event, actor, details, stored_prev) != stored_hash:
+                problems.append(f"Entri audit #{seq} telah diubah: isinya tidak cocok dengan "
+                                "hash-nya.")
+            elif stored_prev != prev_hash:
+                problems.append(f"Entri audit #{seq} tidak tersambung ke entri sebelumnya: "
+                                "urutan diubah atau ada entri yang dihapus/disisipkan.")
+            prev_hash, prev_seq = stored_hash, seq
+        anchor = self._read_anchor()
+        if anchor is None:
+            if rows:
+                problems.append(f"Berkas penanda audit '{self.anchor_path.name}' tidak ada: "
+                                "penghapusan entri terakhir tidak dapat diperiksa.")
+        else:
+            anchor_seq, anchor_hash = anchor
+            by_seq = {r[0]: r[6] for r in rows}
+            if anchor_seq > prev_seq:
+                problems.append(f"Entri audit terakhir hilang: seharusnya ada sampai "
+                                f"#{anchor_seq}, tersisa sampai #{prev_seq}.")
+            elif by_seq.get(anchor_seq) != anchor_hash:
+                problems.append(f"Entri audit #{anchor_seq} tidak cocok dengan berkas penanda "
+                                "audit: entri diubah atau diganti.")
+        return problems
+
+    def export_csv(self, path: Path) -> int:
+        """Write every entry as CSV (UTF-8 with BOM, for Excel); the number of entries."""
+        rows = self.entries()
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("w", encoding="utf-8-sig", newline="") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(CSV_HEADER)
+                for seq, at, event, actor, details, prev_hash, digest in rows:
+                    local = dt.datetime.fromisoformat(at).astimezone(WIB)
+                    parts = json.loads(details)
+                    text = "; ".join(f"{k}={v}" for k, v in parts.items())
+                    writer.writerow([seq, local.strftime("%Y-%m-%d %H:%M:%S"), _csv_safe(event),
+                                     _csv_safe(actor), _csv_safe(text), at, prev_hash, digest])
+        except OSError as exc:
+            raise TagihError(f"Berkas '{path}' tidak dapat ditulis ({exc.__class__.__name__})."
+                             ) from None
+        return len(rows)

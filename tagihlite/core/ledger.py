@@ -1,0 +1,186 @@
+"""The ledger: one typed row per customer row, with a verdict (eligible, or why not).
+
+Built once per click from a :class:`~tagihlite.core.table.SheetTable` into a pandas DataFrame;
+everything later (messages, sending, write-back, reports) reads from it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Mapping
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from tagihlite.core import parse
+from tagihlite.core.columns import NOTE, STATUS
+from tagihlite.core.formats import WIB
+from tagihlite.core.vocab import ABSENT_PREFIX, REASONS, Status, reason_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tagihlite.core.table import SheetTable
+
+LEDGER_COLUMNS = (
+    "row", "name", "customer_id", "phone", "phone_note", "amount", "paid", "paid_raw",
+    "due_date", "period", "key", "eligible", "reason_code", "reason", "sheet_status",
+)
+
+
+
+def today_wib() -> dt.date:
+    return dt.datetime.now(WIB).date()
+
+
+def reminder_key(customer_id: str, period: str, level: int) -> str:
+    return f"{customer_id}|{period}|{level}"
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _map_unique(fn: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    """``[fn(v) for v in values]``, computing each distinct value once (a column such as
+    Status Bayar or Periode holds a handful of values over 100,000 rows)."""
+    seen: dict[Any, Any] = {}
+    out = []
+    for v in values:
+        # Text keys as they are; others with their type (1, 1.0 and True hash alike).
+        key = v if type(v) is str else (type(v), v)
+        try:
+            out.append(seen[key])
+        except KeyError:
+            out.append(seen.setdefault(key, fn(v)))
+        except TypeError:  # unhashable: just compute it
+            out.append(fn(v))
+    return out
+
+
+def build(
+    table: SheetTable,
+    *,
+    region: str = "ID",
+    period: str | None = None,
+    level: int = 1,
+    opted_out: frozenset[str] = frozenset(),
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """Parse and judge every data row.
+
+    ``period`` overrides the sheet; otherwise the row's Periode, else its due date's month,
+    else the current month (WIB). Journal knowledge is added by :func:`mark_already_sent`.
+    """
+    import pandas as pd
+
+    f = table.fields
+    col = {name: list(map(itemgetter(i), table.rows)) for name, i in f.items()}
+    n = len(table.rows)
+    none = [None] * n
+    default_period = period or f"{(today or today_wib()):%Y-%m}"
+
+    names = [_text(v) for v in col["name"]]
+    ids = [parse.customer_id(v) for v in col["customer_id"]]
+    phones = [parse.phone(v, region) for v in col["phone"]]
+    amounts = [parse.amount(v) for v in col["amount"]]
+    paid_raw = col.get("paid_status", none)
+    paid_flags = _map_unique(parse.paid, paid_raw)
+    dues = _map_unique(parse.date_value, col.get("due_date", none))
+    row_periods = _map_unique(parse.period, col.get("period", none))
+
+    note_idx = table.outputs.get(NOTE)
+    notes = [_text(r[note_idx]) for r in table.rows] if note_idx is not None else [""] * n
+    status_idx = table.outputs.get(STATUS)
+    sheet_status = ([_text(r[status_idx]).upper() for r in table.rows]
+                    if status_idx is not None else [""] * n)
+
+    # Reason texts without details are the same for every row: format them once.
+    plain = {code: reason_text(code) for code, text in REASONS.items() if "{" not in text}
+    periods, keys, eligible, codes, reasons = [], [], [], [], []
+    first_seen: dict[tuple[str, str], int] = {}  # one bill = customer number + period
+    rows = zip(table.row_numbers, ids, phones, amounts, paid_flags, notes, row_periods, dues,
+               paid_raw, strict=True)
+    for rown, cid, ph, am, paid_flag, note, row_period, due, raw_paid in rows:
+        per = period or row_period or (f"{due:%Y-%m}" if due else default_period)
+        periods.append(per)
+        keys.append(reminder_key(cid, per, level) if cid else "")
+        code, detail = None, None
+        if paid_flag is True:
+            code = "paid"
+        elif note and note.startswith(ABSENT_PREFIX):
+            code, detail = "absent_from_import", {"note": note}
+        elif cid and (cid, per) in first_seen:
+            code, detail = "duplicate", {"first_row": first_seen[cid, per]}
+        elif paid_flag is None:
+            code, detail = "paid_status_unknown", {"value": _text(raw_paid)}
+        elif not cid:
+            code = "customer_id_missing"
+        elif ph.reason:
+            code = ph.reason
+        elif am.reason:
+            code = am.reason
+        elif ph.e164 in opted_out:
+            code = "opted_out"
+        if cid and (cid, per) not in first_seen:
+            first_seen[cid, per] = rown
+        eligible.append(code is None)
+        codes.append(code)
+        reasons.append("" if code is None else
+                       plain[code] if detail is None else reason_text(code, **detail))
+
+    data = {
+        "row": table.row_numbers,
+        "name": names,
+        "customer_id": ids,
+        "phone": [p.e164 for p in phones],
+        "phone_note": [p.note for p in phones],
+        "amount": [a.value for a in amounts],
+        "paid": [p is True for p in paid_flags],
+        "paid_raw": _map_unique(_text, paid_raw),
+        "due_date": dues,
+        "period": periods,
+        "key": keys,
+        "eligible": eligible,
+        "reason_code": codes,
+        "reason": reasons,
+        "sheet_status": sheet_status,
+    }
+    # Object columns keep None as None (pandas 3 would turn text columns into its string
+    # dtype with NaN, and ints with gaps into floats): the shells and JSON see plain values.
+    frame = pd.DataFrame(data, columns=list(LEDGER_COLUMNS), dtype=object)
+    return frame.astype({"row": "int64", "paid": "bool", "eligible": "bool"})
+
+
+# What the Status Kirim cell says when this row's reminder may already have gone out.
+SENT_STATUSES = frozenset({*Status.DONE, Status.NEEDS_CHECK})
+
+
+def mark_sent_by_sheet(ledger: pd.DataFrame, known_customers: Collection[str]
+                       ) -> pd.DataFrame:
+    """Rows the sheet says were sent although this journal never sent anything to that
+    customer (another computer, a reinstall, the old app): never send those again.
+
+    When the journal knows the customer, the sheet's status is its own projection (perhaps
+    of an earlier level or period), and the journal alone decides.
+    """
+    hit = (ledger["eligible"] & ledger["sheet_status"].isin(SENT_STATUSES)
+           & ~ledger["customer_id"].isin(set(known_customers)))
+    if hit.any():
+        ledger.loc[hit, "eligible"] = False
+        ledger.loc[hit, "reason_code"] = "already_sent"
+        ledger.loc[hit, "reason"] = [
+            reason_text("already_sent", when=f"menurut kolom Status Kirim: {s}; kosongkan "
+                        "status itu jika Anda yakin belum terkirim")
+            for s in ledger.loc[hit, "sheet_status"]]
+    return ledger
+
+
+def mark_already_sent(ledger: pd.DataFrame, blocked: Mapping[str, str]) -> pd.DataFrame:
+    """Rows whose key may already have gone out (``blocked``: key -> "when" text)."""
+    hit = ledger["eligible"] & ledger["key"].isin(blocked.keys())
+    if hit.any():
+        ledger.loc[hit, "eligible"] = False
+        ledger.loc[hit, "reason_code"] = "already_sent"
+        ledger.loc[hit, "reason"] = [reason_text("already_sent", when=blocked[k])
+                                     for k in ledger.loc[hit, "key"]]
+    return ledger

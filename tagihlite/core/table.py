@@ -1,0 +1,200 @@
+"""Finding the customer table in a sheet's grid of raw cell values.
+
+Both shells hand over the same thing: a rectangular grid (list of rows of Python values)
+and where its top-left cell sits in the sheet. This module finds the header row (anywhere in
+the first 30 rows; title rows, merged cells and blanks above it are normal), maps headers to
+fields by :mod:`tagihlite.core.columns`, and keeps the data rows with their Excel row numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tagihlite.core.columns import (
+    ALIAS_TO_FIELD,
+    COUNTER_KEYS,
+    INPUT_COLUMNS,
+    OUTPUT_KEYS,
+    REQUIRED_FIELDS,
+    header_key,
+)
+from tagihlite.core.gcpause import paused_gc
+from tagihlite.errors import InputError, where
+
+HEADER_SEARCH_ROWS = 30
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """A rectangle in Excel coordinates (1-based, inclusive), e.g. an Excel Table."""
+
+    top: int
+    left: int
+    bottom: int
+    right: int
+    name: str = ""
+
+
+@dataclass
+class SheetTable:
+    file: str | None
+    sheet: str
+    header_row: int  # Excel row number of the header
+    first_col: int  # Excel column number of the table's first column
+    headers: list[str]  # header texts, first_col .. last header column
+    rows: list[list[Any]]  # data rows, each exactly len(headers) wide
+    row_numbers: list[int]  # Excel row number of each data row
+    fields: dict[str, int]  # input field -> 0-based column index into headers
+    outputs: dict[str, int] = field(default_factory=dict)  # owned header -> column index
+    table_name: str = ""  # Excel Table (ListObject) name when the data is one
+    # Non-blank cells right of the table (Excel column -> (row, column) of the first one).
+    occupied: dict[int, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def last_col(self) -> int:
+        return self.first_col + len(self.headers) - 1
+
+    def column_name(self, fld: str) -> str:
+        """The clerk's own header text for a field (for messages)."""
+        return self.headers[self.fields[fld]]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (type(value) is str and not value.strip())
+
+
+def _match_header(cells: Sequence[Any]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for idx, cell in enumerate(cells):
+        key = header_key(cell)
+        if not key or key in COUNTER_KEYS:
+            continue
+        fld = ALIAS_TO_FIELD.get(key)
+        if fld and fld not in found:
+            found[fld] = idx
+    return found
+
+
+_TOTAL_WORDS = ("total", "grandtotal", "subtotal", "jumlah", "jumlahtotal")
+
+
+def _is_total_row(cells: Sequence[Any], fields: dict[str, int]) -> bool:
+    """A summary row ("TOTAL", "Jumlah") under the customers: no phone, a label for a name."""
+    label = header_key(cells[fields["name"]]) or header_key(cells[fields["customer_id"]])
+    return label in _TOTAL_WORDS and _blank(cells[fields["phone"]])
+
+
+def has_table(grid: Sequence[Sequence[Any]]) -> bool:
+    """Cheap test used to pick the sheet: does a recognisable header row exist?"""
+    return any(
+        all(f in _match_header(row) for f in REQUIRED_FIELDS)
+        for row in grid[:HEADER_SEARCH_ROWS]
+    )
+
+
+def locate(
+    grid: Sequence[Sequence[Any]],
+    sheet: str,
+    *,
+    file: str | None = None,
+    origin: tuple[int, int] = (1, 1),
+    table: TableRef | None = None,
+) -> SheetTable:
+    """Find the header row and the data rows below it.
+
+    ``origin`` is the Excel (row, column) of ``grid[0][0]``. ``table`` limits the search to an
+    Excel Table's rectangle, whose first row is its header.
+    """
+    top, left = origin
+    full_grid, full_top, full_left = grid, top, left
+    if table is not None:
+        r0, c0 = table.top - top, table.left - left
+        grid = [list(r[c0:table.right - left + 1]) for r in grid[r0:table.bottom - top + 1]]
+        top, left = table.top, table.left
+    best: tuple[int, dict[str, int]] | None = None
+    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
+        found = _match_header(row)
+        if all(f in found for f in REQUIRED_FIELDS):
+            best = (i, found)
+            break
+        if best is None or len(found) > len(best[1]):
+            best = (i, found) if len(found) >= 2 else best
+    if best is None or not all(f in best[1] for f in REQUIRED_FIELDS):
+        missing = [INPUT_COLUMNS[f][0] for f in REQUIRED_FIELDS
+                   if best is None or f not in best[1]]
+        hint = where(file, sheet)
+        raise InputError(
+            f"Tabel tagihan tidak ditemukan di {hint}: kolom {', '.join(missing)} tidak ada "
+            f"di {HEADER_SEARCH_ROWS} baris pertama. Pastikan baris judul tabel memuat kolom "
+            "Nama Pelanggan, Nomor Indibiz, Jumlah Tagihan dan No WhatsApp."
+        )
+    hdr_idx, found = best
+    header_cells = list(grid[hdr_idx])
+    nonblank = [i for i, c in enumerate(header_cells) if _text(c)]
+    c_first, c_last = nonblank[0], nonblank[-1]
+    headers = [_text(c) for c in header_cells[c_first:c_last + 1]]
+    fields = {f: i - c_first for f, i in found.items()}
+    outputs = {}
+    for i, h in enumerate(headers):
+        owned = OUTPUT_KEYS.get(header_key(h))
+        if owned and owned not in outputs:
+            outputs[owned] = i
+
+    with paused_gc():
+        rows, numbers = _data_rows(grid[hdr_idx + 1:], top + hdr_idx + 1, c_first, c_last,
+                                   fields)
+    header_row, last_col = top + hdr_idx, left + c_last
+    last_row = numbers[-1] if numbers else header_row
+    return SheetTable(
+        file=file, sheet=sheet, header_row=header_row, first_col=left + c_first,
+        headers=headers, rows=rows, row_numbers=numbers, fields=fields, outputs=outputs,
+        table_name=table.name if table else "",
+        occupied=_occupied_right(full_grid, (full_top, full_left), header_row, last_row,
+                                 last_col),
+    )
+
+
+def _occupied_right(grid: Sequence[Sequence[Any]], origin: tuple[int, int], first_row: int,
+                    last_row: int, last_col: int) -> dict[int, tuple[int, int]]:
+    """Columns right of the table that hold something between its header and its last
+    row: Excel column -> (row, column) of the first such cell. TagihLite must not create
+    its own columns there (that would overwrite the clerk's data)."""
+    top, left = origin
+    found: dict[int, tuple[int, int]] = {}
+    start = last_col - left + 1  # grid index of the first column right of the table
+    rows = grid[max(first_row - top, 0):max(last_row - top + 1, 0)]
+    if not rows or max(map(len, rows)) <= start:  # the usual case: nothing right of it
+        return found
+    for r in range(max(first_row - top, 0), min(last_row - top + 1, len(grid))):
+        row = grid[r]
+        for c in range(start, len(row)):
+            if not _blank(row[c]) and left + c not in found:
+                found[left + c] = (top + r, left + c)
+    return found
+
+
+def _data_rows(grid: Sequence[Sequence[Any]], first_row: int, c_first: int, c_last: int,
+               fields: dict[str, int]) -> tuple[list[list[Any]], list[int]]:
+    """Customer rows (table-wide, padded) and their Excel row numbers."""
+    width = c_last - c_first + 1
+    input_idx = sorted(fields.values())
+    phone_idx = fields["phone"]
+    rows: list[list[Any]] = []
+    numbers: list[int] = []
+    for number, raw in enumerate(grid, start=first_row):
+        cells = list(raw[c_first:c_last + 1])
+        if len(cells) < width:
+            cells += [None] * (width - len(cells))
+        # Blank rows and TOTAL rows have no phone: only those need the slower tests.
+        if _blank(cells[phone_idx]) and (all(_blank(cells[i]) for i in input_idx)
+                                         or _is_total_row(cells, fields)):
+            continue
+        rows.append(cells)
+        numbers.append(number)
+    return rows, numbers

@@ -1,0 +1,463 @@
+"""What each ribbon button does, on the live workbook (see :mod:`tagihlite.excel`).
+
+Each action reads the sheet once, runs the same core as the command line
+(:mod:`tagihlite.workflow`) and writes back with :mod:`tagihlite.excel.sheet`: a constant
+number of Excel calls per click. Only the send loop writes row by row, as rows finish.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from tagihlite.core.columns import TAGIHAN_SHEET as TAGIHAN
+from tagihlite.errors import InputError, PermissionDenied, TagihError
+from tagihlite.excel.sheet import sheet_named
+
+if TYPE_CHECKING:
+
+    from tagihlite.auth.identity import Operator
+    from tagihlite.core.messages import MessageTemplate
+    from tagihlite.core.table import SheetTable
+    from tagihlite.excel.click import Click
+    from tagihlite.excel.sheet import LiveSheet
+    from tagihlite.workflow import Analysis
+
+TEMPLATE = "Template"
+LAPORAN = "Laporan"
+PETUNJUK = "Petunjuk"
+TEMPLATE_FIRST_ROW = 3  # Template sheet: title, hint, then the message from A3 down
+LOGIN_CELL = "B2"  # Laporan!B2: who is logged in (A2 holds LOGIN_LABEL)
+LOGIN_LABEL = "Masuk sebagai:"  # as tagihlite.addin.build lays out the Laporan sheet
+REPORT_TITLE = "Laporan Pengiriman"
+
+
+def _ask_login(**kwargs: Any) -> tuple[str, str] | None:
+    """The login window (Tk). Tests replace this: a person is the boundary."""
+    from tagihlite.auth.login_window import ask_login
+
+    return ask_login(**kwargs)
+
+
+def _ask_import_file() -> str | None:
+    """A real file dialog, on top of Excel. Tests replace this with a path."""
+    import tkinter as tk
+    from tkinter import filedialog
+
+    try:
+        root = tk.Tk()
+    except tk.TclError:
+        raise TagihError("Jendela pilih berkas tidak dapat dibuka (tidak ada layar). Gunakan "
+                         "'tagihlite import SUMBER TUJUAN' di command prompt.") from None
+    try:
+        root.withdraw()
+        root.attributes("-topmost", True)
+        path = filedialog.askopenfilename(
+            parent=root, title="Pilih berkas ekspor tagihan",
+            filetypes=[("Buku kerja Excel", "*.xlsx *.xlsm *.xls"), ("CSV", "*.csv"),
+                       ("Semua berkas", "*.*")])
+    finally:
+        root.destroy()
+    return path or None
+
+
+# --- reading ---------------------------------------------------------------------------
+
+def target_sheet(click: Click) -> LiveSheet:
+    """The active sheet when it holds a customer table, else ``Tagihan``."""
+    from tagihlite.excel.sheet import read_sheet
+
+    active = click.book.sheets.active
+    live = read_sheet(active)
+    if live.has_table() or live.name.casefold() == TAGIHAN.casefold():
+        return live
+    tagihan = sheet_named(click.book, TAGIHAN)
+    if tagihan is None:
+        raise InputError(f"Sheet aktif '{live.name}' tidak berisi tabel tagihan dan sheet "
+                         f"'{TAGIHAN}' tidak ada. Buka sheet berisi tabel pelanggan (kolom Nama "
+                         "Pelanggan, Nomor Indibiz, Jumlah Tagihan, No WhatsApp) lalu coba "
+                         "lagi.")
+    return read_sheet(tagihan)
+
+
+def _analyse(click: Click, table: SheetTable) -> Analysis:
+    from tagihlite.auth.optout import load_opted_out
+    from tagihlite.journal.sqlite import Journal
+    from tagihlite.workflow import analyse
+
+    settings = click.settings
+    with Journal(settings.journal_file) as journal:
+        return analyse(table, settings, journal=journal, opted_out=load_opted_out(settings))
+
+
+def load_sheet_template(click: Click) -> MessageTemplate:
+    """The workbook's Template sheet (column A from row 3), else the packaged default."""
+    from tagihlite.core.messages import load_template, template_from_sheet_lines
+    from tagihlite.excel.sheet import read_sheet
+    from tagihlite.workflow import template_constants
+
+    settings = click.settings
+    source = None
+    sheet = sheet_named(click.book, TEMPLATE)
+    if sheet is not None:
+        live = read_sheet(sheet, with_tables=False)
+        last = live.origin[0] + len(live.grid) - 1
+        cells = [live.value(r, 1) for r in range(TEMPLATE_FIRST_ROW, last + 1)]
+        source = template_from_sheet_lines(cells, sheet.name, TEMPLATE_FIRST_ROW)
+    return load_template(sheet=source, rupiah_style=settings.rupiah_style,
+                         constants=template_constants(settings))
+
+
+def _counts(analysis: Analysis) -> Counter[str]:
+    from tagihlite.core import columns as C
+    from tagihlite.workflow import sheet_values
+
+    return Counter(sheet_values(analysis, r)[C.STATUS]
+                   for r in analysis.ledger.itertuples(index=False))
+
+
+def _summary(counts: Counter[str]) -> str:
+    return ", ".join(f"{n} {status}" for status, n in counts.most_common()) or "tidak ada baris"
+
+
+# --- mark / check / preview --------------------------------------------------------------
+
+def mark(click: Click) -> None:
+    """Tandai Belum Bayar: statuses, reasons and highlights for every row (like ``mark``)."""
+    from tagihlite.excel.sheet import apply_plan
+    from tagihlite.workflow import plan_writeback
+
+    click.status("Menandai baris ...")
+    live = target_sheet(click)
+    analysis = _analyse(click, live.table())
+    apply_plan(click.book, live, plan_writeback(analysis))
+    click.status(f"Selesai ditandai: {_summary(_counts(analysis))}.")
+
+
+MAX_LISTED = 15  # rows named in the Periksa Data alert; the rest are counted
+
+
+def check(click: Click) -> None:
+    """Periksa Data: what can be sent and what needs fixing (reads only, like ``check``)."""
+    from tagihlite.core.report import check_sentence, counts
+
+    click.status("Memeriksa data ...")
+    live = target_sheet(click)
+    analysis = _analyse(click, live.table())
+    df = analysis.ledger
+    problems = df[~df["eligible"] & ~df["paid"] & (df["reason_code"] != "already_sent")]
+    lines = [f"Sheet '{analysis.table.sheet}': "
+             + check_sentence(counts(analysis.ledger), click.settings.rupiah_style)]
+    if len(problems):
+        lines.append("")
+        for r in problems.head(MAX_LISTED).itertuples(index=False):
+            lines.append(f"- baris {int(r.row)}: {r.reason}")
+        if len(problems) > MAX_LISTED:
+            lines.append(f"- ... dan {len(problems) - MAX_LISTED} baris lagi.")
+        lines.append("")
+        lines.append("Klik Tandai Belum Bayar untuk menulis alasannya di kolom Catatan dan "
+                     "mewarnai baris.")
+    click.status(f"Pemeriksaan selesai: {int(df['eligible'].sum())} siap dikirim, "
+                 f"{len(problems)} perlu diperiksa.")
+    click.alert("\n".join(lines))
+
+
+def _reason_texts(rows: Any) -> dict[str, str]:
+    """One readable text per reason code (the first row's, details included)."""
+    texts: dict[str, str] = {}
+    for code, reason in zip(rows["reason_code"], rows["reason"], strict=True):
+        if isinstance(code, str) and code not in texts:  # pandas may hold NaN for "none"
+            texts[code] = reason
+    return texts
+
+
+def preview(click: Click) -> None:
+    """Pratinjau Pesan: fill Pesan for every eligible row, exactly what would be sent."""
+    from tagihlite.excel.sheet import apply_plan
+    from tagihlite.workflow import plan_writeback, render_messages
+
+    click.status("Menyusun pesan ...")
+    live = target_sheet(click)
+    analysis = _analyse(click, live.table())
+    template = load_sheet_template(click)
+    messages = render_messages(analysis, template)
+    apply_plan(click.book, live, plan_writeback(analysis, messages=messages))
+    click.status(f"Pesan disusun untuk {len(messages)} baris. Periksa kolom Pesan sebelum "
+                 "mengirim.")
+
+
+# --- login -------------------------------------------------------------------------------
+
+def show_operator(click: Click, operator: Operator | None) -> None:
+    """Status bar and Laporan!B2 say who is logged in."""
+    if operator is None or not operator.name:
+        text = "Belum masuk"
+    elif operator.logged_in:
+        text = f"{operator.name} ({operator.role})"
+    else:
+        text = f"{operator.name} (tanpa login)"
+    click.status(f"Pengguna: {text}")
+    laporan = sheet_named(click.book, LAPORAN)
+    if laporan is not None:
+        laporan.range(LOGIN_CELL).raw_value = _text_cell(text)
+
+
+def _text_cell(text: str) -> str:
+    from tagihlite.excel.sheet import excel_value
+
+    return excel_value(text)
+
+
+def _login_window(click: Click) -> Operator | None:
+    from tagihlite.auth.login_window import login_interactive
+
+    return login_interactive(click.settings, ask=_ask_login)
+
+
+def login(click: Click) -> None:
+    """Masuk: the login window, then show who is logged in."""
+    from tagihlite.auth.identity import current_operator, login_enabled, login_notice
+
+    settings = click.settings
+    if not login_enabled(settings):
+        show_operator(click, current_operator(settings))
+        click.alert(login_notice(settings) or "Login belum diaktifkan.")
+        return
+    operator = _login_window(click)
+    if operator is None:
+        click.status("Login dibatalkan.")
+        return
+    show_operator(click, operator)
+
+
+def logout(click: Click) -> None:
+    """Keluar: end this computer account's session."""
+    from tagihlite.auth.login import logout as end_session
+
+    name = end_session(click.settings)
+    show_operator(click, None)
+    click.status(f"{name} sudah keluar." if name else "Tidak ada sesi yang aktif.")
+
+
+def operator_for_send(click: Click) -> Operator:
+    """The sender; without a session (users exist) the login window opens first."""
+    from tagihlite.auth.identity import operator_for_send as who
+
+    try:
+        return who(click.settings)
+    except PermissionDenied:
+        operator = _login_window(click)
+        if operator is None:
+            raise PermissionDenied("Pengiriman dibatalkan: Anda belum masuk. Klik Masuk, "
+                                   "lalu kirim lagi.") from None
+        show_operator(click, operator)
+        return who(click.settings)
+
+
+# --- send --------------------------------------------------------------------------------
+
+def selected_rows(click: Click, live: LiveSheet, table: SheetTable) -> set[int]:
+    from tagihlite.excel.sheet import parse_areas
+
+    try:
+        selection = click.app.selection
+        if selection is None or selection.sheet.name.casefold() != live.name.casefold():
+            return set()
+        address = selection.address
+    except Exception:  # a chart or shape is selected: Excel hands over no cell range
+        return set()
+    areas = parse_areas(address)
+    return {r for r in table.row_numbers if any(a[0] <= r <= a[2] for a in areas)}
+
+
+def send_selected(click: Click) -> None:
+    """Kirim Terpilih: the eligible rows inside the current selection."""
+    _send(click, selected=True)
+
+
+def send_all(click: Click) -> None:
+    """Kirim Semua: every eligible row."""
+    _send(click, selected=False)
+
+
+def _send(click: Click, *, selected: bool) -> None:
+    from tagihlite.auth.audit import AuditLog
+    from tagihlite.auth.optout import load_opted_out
+    from tagihlite.channels import LABELS, get_channel
+    from tagihlite.excel.sheet import RowWriter, apply_plan
+    from tagihlite.journal.sqlite import Journal
+    from tagihlite.workflow import (
+        analyse,
+        build_reminders,
+        plan_writeback,
+        row_values,
+        send,
+        total_rupiah,
+    )
+
+    settings = click.settings
+    live = target_sheet(click)
+    table = live.table()
+    rows = selected_rows(click, live, table) if selected else None
+    if selected and not rows:
+        raise TagihError(f"Pilih dulu baris pelanggan yang akan dikirimi di sheet "
+                         f"'{live.name}' (blok sel pada baris-baris itu), lalu klik Kirim "
+                         "Terpilih lagi.")
+    operator = operator_for_send(click)
+    template = load_sheet_template(click)
+    with Journal(settings.journal_file) as journal:
+        analysis = analyse(table, settings, journal=journal, opted_out=load_opted_out(settings))
+        reminders = build_reminders(analysis, template, rows)
+        plan = plan_writeback(analysis)  # refuses before the question, not after it
+        if not reminders:
+            apply_plan(click.book, live, plan)
+            where = "di baris yang dipilih" if selected else f"di sheet '{live.name}'"
+            click.status("Tidak ada yang dikirim.")
+            click.alert(f"Tidak ada pengingat yang siap dikirim {where}. Lihat kolom Status "
+                        "Kirim dan Catatan untuk alasannya.")
+            return
+        label = LABELS.get(settings.channel, settings.channel)
+        total = total_rupiah(reminders, settings.rupiah_style)
+        if not click.confirm(f"Kirim {len(reminders)} pengingat WhatsApp (total {total}) "
+                             f"lewat {label} sebagai {operator.name}?"):
+            click.status("Pengiriman dibatalkan.")
+            return
+        if any(c.new for c in plan.columns):  # the row writes need the columns to exist
+            apply_plan(click.book, live, plan, highlight=False)
+        writer = RowWriter(live, plan.columns, [r.row for r in reminders])
+        channel = get_channel(settings.channel, settings)
+        done = 0
+        click.status(f"Mengirim 0/{len(reminders)} ...")
+
+        def on_row(result: Any) -> None:
+            nonlocal done
+            done += 1
+            writer.write(result.reminder.row, row_values(result, analysis))
+            click.status(f"Mengirim {done}/{len(reminders)} ...")
+
+        summary = send(analysis, reminders, channel, journal, operator=operator.name,
+                       on_row=on_row, audit=AuditLog(settings.journal_file).append,
+                       workbook=click.book.name,
+                       write_back=lambda fresh: apply_plan(click.book, live, fresh))
+    click.status(f"Selesai: {summary.attempted} dari {summary.planned} pengingat diproses.")
+    click.alert(_send_summary(summary, label))
+
+
+def _send_summary(summary: Any, label: str) -> str:
+    from tagihlite.core.vocab import JournalState
+
+    lines = [f"Pengiriman lewat {label} selesai."]
+    ok = summary.attempted - summary.failed
+    lines.append(f"- {ok} pengingat diteruskan")
+    if summary.states.get(JournalState.QUEUED):
+        lines.append(f"  ({summary.states[JournalState.QUEUED]} menunggu dikirim oleh petugas)")
+    if summary.failed:
+        lines.append(f"- {summary.failed} gagal atau perlu dicek (lihat kolom Catatan)")
+    if summary.already:
+        lines.append(f"- {summary.already} sudah pernah dikirim, dilewati")
+    if summary.not_attempted:
+        lines.append(f"- {summary.not_attempted} belum dikirim")
+    if summary.stop_reason:
+        lines.append("")
+        lines.append(f"Berhenti: {summary.stop_reason}")
+    return "\n".join(lines)
+
+
+# --- report / help -----------------------------------------------------------------------
+
+def report(click: Click) -> None:
+    """Laporan: the supervisor's summary in the Laporan sheet (one block write)."""
+    from tagihlite.auth.identity import current_operator
+    from tagihlite.excel.sheet import excel_value, write_block
+    from tagihlite.workflow import summarise
+
+    live = target_sheet(click)
+    analysis = _analyse(click, live.table())
+    rep = summarise(analysis)
+    operator = current_operator(click.settings)
+    rows = report_rows(analysis, rep, operator, click.settings.rupiah_style)
+    sheet = sheet_named(click.book, LAPORAN)
+    if sheet is None:
+        sheet = click.book.sheets.add(LAPORAN, after=click.book.sheets[-1])
+    sheet.used_range.clear_contents()
+    width = max(len(r) for r in rows)
+    write_block(sheet, 1, 1, [[excel_value(v) for v in r] + [""] * (width - len(r))
+                              for r in rows])
+    sheet.activate()
+    click.status(f"Laporan diperbarui dari sheet '{live.name}'.")
+
+
+def report_rows(analysis: Analysis, rep: Any, operator: Operator, style: str
+                ) -> list[list[Any]]:
+    """The Laporan sheet's cells; row 2 column B says who is logged in."""
+    from tagihlite.channels import LABELS
+    from tagihlite.core.formats import WIB, rupiah, waktu
+    from tagihlite.core.vocab import REASONS, JournalState, Status
+
+    who = (f"{operator.name} ({operator.role})" if operator.logged_in
+           else f"{operator.name} (tanpa login)" if operator.name else "Belum masuk")
+    now = dt.datetime.now(WIB).replace(tzinfo=None)
+    rows: list[list[Any]] = [
+        [REPORT_TITLE],
+        [LOGIN_LABEL, who],
+        ["Dibuat", f"{waktu(now)} WIB"],
+        ["Sumber", f"sheet '{analysis.table.sheet}', {len(analysis.ledger)} baris"],
+        [],
+        ["Status", "Jumlah baris", "Nominal"],
+    ]
+    rows += [[ln.status, ln.count, rupiah(ln.amount, style)] for ln in rep.lines]
+    rows += [["Total belum dibayar", "", rupiah(rep.outstanding, style)], []]
+    reasons = [(code, n) for code, n in rep.reasons.most_common() if isinstance(code, str)]
+    if reasons:
+        rows.append(["Alasan dilewati", "Jumlah baris"])
+        texts = _reason_texts(analysis.ledger)
+        rows += [[texts.get(code, REASONS.get(code, code)), n] for code, n in reasons]
+        rows.append([])
+    if rep.operators:
+        rows.append(["Dikirim oleh", "Jumlah pengingat"])
+        rows += [[name, n] for name, n in rep.operators.most_common()]
+        rows.append([])
+    history = []
+    listed: set[str] = set()
+    for r in analysis.ledger.itertuples(index=False):
+        entry = analysis.entries.get(r.key) if r.key else None
+        if entry is None or entry.state == JournalState.CLEARED or r.key in listed:
+            continue  # a duplicate row shares its first row's reminder: list it once
+        listed.add(r.key)
+        history.append((entry.when or dt.datetime.min, [
+            f"{waktu(entry.when)} WIB" if entry.when else "",
+            entry.operator or "", r.customer_id, r.name,
+            rupiah(int(r.amount), style) if r.amount == r.amount and r.amount is not None
+            else "",
+            JournalState.TO_STATUS.get(entry.state, Status.NEEDS_CHECK),
+            LABELS.get(entry.channel or "", entry.channel or ""), entry.note]))
+    if history:
+        rows.append(["Riwayat pengiriman"])
+        rows.append(["Waktu", "Petugas", "Nomor Indibiz", "Nama Pelanggan", "Jumlah",
+                     "Status", "Saluran", "Catatan"])
+        rows += [cells for _, cells in sorted(history, key=lambda h: h[0])]
+    return rows
+
+
+def help_sheet(click: Click) -> None:
+    """Petunjuk: show the instructions sheet."""
+    sheet = sheet_named(click.book, PETUNJUK)
+    if sheet is None:
+        raise TagihError(f"Sheet '{PETUNJUK}' tidak ada di buku kerja ini. Buka tagihlite.xlsm "
+                         "yang asli untuk membaca petunjuk.")
+    sheet.activate()
+
+
+# --- import ------------------------------------------------------------------------------
+
+def import_data(click: Click, ask: Callable[[], str | None] | None = None) -> None:
+    """Impor Data: rows of an export workbook merged into Tagihan."""
+    from tagihlite.excel.importing import import_into_book
+
+    path = (ask or _ask_import_file)()
+    if not path:
+        click.status("Impor dibatalkan.")
+        return
+    import_into_book(click, path)

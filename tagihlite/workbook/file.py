@@ -1,0 +1,110 @@
+"""The file shell: a clerk's arrears workbook on disk in, TagihLite's results back into it.
+
+Public API used by the command line::
+
+    read_workbook(path) -> [SheetGrid]          every sheet as a raw grid (+ Excel Tables)
+    pick_sheet(sheets, name, file=...)          the sheet holding the customer table
+    read_table(path, sheet=None) -> SheetTable  the above + :func:`tagihlite.core.table.locate`
+    check_writable(path)                        refuse early (Excel has it open, .xls, ...)
+    apply_plan(path, plan, backup=True)         write a WritePlan atomically, keep a backup
+
+Reading uses python-calamine (:mod:`tagihlite.workbook.read`); writing uses openpyxl and then
+repairs what openpyxl drops from the package (:mod:`tagihlite.workbook.write`,
+:mod:`tagihlite.workbook.parts`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tagihlite.core.table import SheetTable, has_table, locate
+from tagihlite.errors import InputError, where
+from tagihlite.workbook.read import SheetGrid, read_workbook
+from tagihlite.workbook.write import apply_plan, backup_path, check_writable
+
+__all__ = [
+    "SheetGrid",
+    "apply_plan",
+    "backup_path",
+    "check_writable",
+    "pick_sheet",
+    "read_table",
+    "read_workbook",
+    "table_in",
+]
+
+
+def _sheet_has_table(sheet: SheetGrid) -> bool:
+    return has_table(sheet.grid) or any(_table_grid_has_header(sheet, t) for t in sheet.tables)
+
+
+def _table_grid_has_header(sheet: SheetGrid, ref) -> bool:
+    r0, c0 = ref.top - sheet.origin[0], ref.left - sheet.origin[1]
+    if r0 < 0 or c0 < 0 or r0 >= len(sheet.grid):
+        return False
+    return has_table([sheet.grid[r0][c0:ref.right - sheet.origin[1] + 1]])
+
+
+def _names(sheets: list[SheetGrid]) -> str:
+    return ", ".join(f"'{s.name}'" for s in sheets)
+
+
+def pick_sheet(sheets: list[SheetGrid], name: str | None, *, file: str) -> SheetGrid:
+    """The sheet named ``name``, or the only sheet with a recognisable customer table."""
+    if name is not None:
+        for sheet in sheets:
+            if sheet.name == name:
+                return sheet
+        folded = [s for s in sheets if s.name.strip().casefold() == name.strip().casefold()]
+        if len(folded) == 1:
+            return folded[0]
+        raise InputError(f"Sheet '{name}' tidak ada di {where(file)}. Sheet yang ada: "
+                         f"{_names(sheets)}.")
+    with_table = [s for s in sheets if _sheet_has_table(s)]
+    if len(with_table) == 1:
+        return with_table[0]
+    if len(with_table) > 1:
+        raise InputError(f"Ada beberapa sheet berisi tabel tagihan di {where(file)}: "
+                         f"{_names(with_table)}. Pilih salah satu dengan --sheet, "
+                         f"mis. --sheet \"{with_table[0].name}\".")
+    nonempty = [s for s in sheets if s.grid]
+    if len(nonempty) == 1:
+        return nonempty[0]  # locate() then says which columns are missing
+    raise InputError(f"Tabel tagihan tidak ditemukan di {where(file)} (sheet: "
+                     f"{_names(sheets)}). Pastikan ada baris judul dengan kolom Nama "
+                     "Pelanggan, Nomor Indibiz, Jumlah Tagihan dan No WhatsApp, atau pilih "
+                     "sheet dengan --sheet.")
+
+
+def read_table(path: Path, sheet: str | None = None) -> SheetTable:
+    """Read the workbook and locate the customer table (an Excel Table when there is one)."""
+    path = Path(path)
+    sheets = read_workbook(path)
+    return table_in(pick_sheet(sheets, sheet, file=path.name), file=path.name)
+
+
+def table_in(chosen: SheetGrid, *, file: str) -> SheetTable:
+    """Locate the customer table in one sheet (its Excel Table when there is one)."""
+    table_ref = next((t for t in chosen.tables if _table_grid_has_header(chosen, t)), None)
+    return locate(chosen.grid, chosen.name, file=file, origin=chosen.origin, table=table_ref)
+
+
+def target_table(grid: list[list[Any]], origin: tuple[int, int], tables: list[Any], *,
+                 sheet: str, file: str | None = None) -> SheetTable | None:
+    """The target sheet's customer table; ``None`` for an empty sheet (headers get written).
+
+    A sheet with content but no recognisable header row is refused: writing headers over
+    someone's data would be worse than asking.
+    """
+    from tagihlite.core.table import has_table
+
+    chosen = SheetGrid(sheet, grid, origin, list(tables))
+    blank = all(v is None or (isinstance(v, str) and not v.strip()) for row in grid for v in row)
+    if blank:
+        return None
+    if not has_table(grid) and not tables:
+        raise InputError(f"Sheet tujuan di {where(file, sheet)} berisi data tetapi tidak ada "
+                         "baris judul tabel tagihan (Nama Pelanggan, Nomor Indibiz, Jumlah "
+                         "Tagihan, No WhatsApp). Pilih sheet lain atau kosongkan sheet itu.")
+    return table_in(chosen, file=file)  # type: ignore[arg-type]
