@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from tagihlite.channels import LABELS
 from tagihlite.channels.base import Channel, DeliveryUnknown, Outcome, Reminder
-from tagihlite.core.formats import WIB
+from tagihlite.clock import now as wib_now
 from tagihlite.core.vocab import JournalState
 from tagihlite.errors import ChannelStop
 from tagihlite.journal.sqlite import Journal
@@ -162,7 +162,7 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
             journal.finish(r.key, outcome.state, note=outcome.note,
                            provider_id=outcome.provider_id, error_code=outcome.error_code)
             results.put(RowResult(r, outcome.state, outcome.note,
-                                  dt.datetime.now(WIB).replace(tzinfo=None, microsecond=0),
+                                  wib_now().replace(tzinfo=None, microsecond=0),
                                   operator, LABELS.get(channel.name, channel.name)))
         except BaseException as exc:  # journal trouble: surface it on the main thread
             results.put(exc)

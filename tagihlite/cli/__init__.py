@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tagihlite",
                      description="TagihLite: pengingat tagihan Indibiz lewat WhatsApp.")
     parser.add_argument("--version", action="version", version=f"tagihlite {__version__}")
+    _add_clock_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="PERINTAH", parser_class=_Parser)
     sub.required = True
     for name in COMMAND_MODULES:
@@ -50,10 +51,36 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_clock_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--now", metavar="YYYY-MM-DDTHH:MM",
+                        help="anggap sekarang waktu ini (WIB); untuk uji dan pengulangan")
+    parser.add_argument("--today", metavar="YYYY-MM-DD",
+                        help="anggap hari ini tanggal ini (WIB); untuk uji dan pengulangan")
+
+
+def parse_args(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Global options (``--now``, ``--today``) are accepted before or after the command."""
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        late = _Parser(add_help=False)
+        _add_clock_options(late)
+        late_args, leftover = late.parse_known_args(extra)
+        if leftover:
+            parser.error(f"argumen tidak dikenal: {' '.join(leftover)}")
+        for name in ("now", "today"):
+            if getattr(late_args, name) is not None:
+                setattr(args, name, getattr(late_args, name))
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv)
     try:
+        if args.now or args.today:
+            from tagihlite import clock
+
+            clock.pin(args.now or args.today)
         return int(args.handler(args) or 0)
     except TagihError as exc:
         print(f"tagihlite: {exc}", file=sys.stderr)

@@ -111,7 +111,9 @@ def merge(existing: SheetTable | None, incoming: SheetTable, *, sheet: str = "Ta
     row, notes); rows are never appended over it. New rows start right under the last
     data row (filling an Excel Table's empty rows first).
     """
-    today = today or dt.date.today()
+    from tagihlite import clock
+
+    today = today or clock.today()
     if existing is None:
         header_row, first_col, headers = 1, 1, []
         fields: dict[str, int] = {}

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from tagihlite.core import parse
 from tagihlite.core.columns import NOTE, STATUS
-from tagihlite.core.formats import WIB
 from tagihlite.core.vocab import ABSENT_PREFIX, REASONS, Status, reason_text
 
 if TYPE_CHECKING:
@@ -29,7 +28,9 @@ LEDGER_COLUMNS = (
 
 
 def today_wib() -> dt.date:
-    return dt.datetime.now(WIB).date()
+    from tagihlite import clock
+
+    return clock.today()
 
 
 def reminder_key(customer_id: str, period: str, level: int) -> str:

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from tagihlite import clock
 from tagihlite.core.columns import TAGIHAN_SHEET as TAGIHAN
 from tagihlite.errors import InputError, PermissionDenied, TagihError
 from tagihlite.excel.sheet import sheet_named
@@ -393,12 +394,12 @@ def report_rows(analysis: Analysis, rep: Any, operator: Operator, style: str
                 ) -> list[list[Any]]:
     """The Laporan sheet's cells; row 2 column B says who is logged in."""
     from tagihlite.channels import LABELS
-    from tagihlite.core.formats import WIB, rupiah, waktu
+    from tagihlite.core.formats import rupiah, waktu
     from tagihlite.core.vocab import REASONS, JournalState, Status
 
     who = (f"{operator.name} ({operator.role})" if operator.logged_in
            else f"{operator.name} (tanpa login)" if operator.name else "Belum masuk")
-    now = dt.datetime.now(WIB).replace(tzinfo=None)
+    now = clock.now().replace(tzinfo=None)
     rows: list[list[Any]] = [
         [REPORT_TITLE],
         [LOGIN_LABEL, who],

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from tagihlite import clock
 from tagihlite.core.formats import WIB
 from tagihlite.core.vocab import JournalState
 from tagihlite.errors import TagihError
@@ -283,7 +284,7 @@ class Journal:
 
     def count_today(self, today: dt.date | None = None) -> int:
         """Reminders that may have left today (WIB): the daily cap counts these."""
-        today = today or dt.datetime.now(WIB).date()
+        today = today or clock.today()
         start = dt.datetime.combine(today, dt.time(), WIB).astimezone(dt.timezone.utc)
         end = start + dt.timedelta(days=1)
         with self._lock:

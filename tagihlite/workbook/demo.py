@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from tagihlite import clock
 from tagihlite.core.columns import CONTRACT_HEADERS
 
 # One fictional customer per line, keyed by the contract headers.
@@ -45,7 +46,7 @@ DEMO_CUSTOMERS: list[dict[str, Any]] = [
 
 
 def demo_rows(today: dt.date | None = None) -> list[dict[str, Any]]:
-    today = today or dt.date.today()
+    today = today or clock.today()
     due = today.replace(day=20)  # arrears: this month's due date
     period = f"{today:%Y-%m}"
     return [{**c, "No": i, "Jatuh Tempo": due, "Periode": period}
