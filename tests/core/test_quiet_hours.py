@@ -71,7 +71,7 @@ def test_the_loop_asks_the_clock_before_every_reminder(tmp_path: Path) -> None:
 def test_at_21_00_nothing_is_sent_and_it_says_when(tmp_path: Path, quiet_hours: None) -> None:
     path = write_book(tmp_path / "t.xlsx", [customer(i) for i in range(1, 4)])
     before = sha256(path)
-    code, out, err = run_cli("--now", "2026-12-05T21:00", "send", path, "--yes",
+    code, _out, err = run_cli("--now", "2026-12-05T21:00", "send", path, "--yes",
                              "--outbox", tmp_path / "ob")
     assert code == 1, err
     assert "tidak ada pengingat yang dikirim" in err
