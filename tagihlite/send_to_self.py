@@ -34,6 +34,13 @@ class SelfSendResult:
     outcome: Outcome
 
     @property
+    def status(self) -> str:
+        """The outcome in the sheet's vocabulary (MENUNGGU, DIKIRIM, GAGAL, ...)."""
+        from tagihlite.core.vocab import Status
+
+        return JournalState.TO_STATUS.get(self.outcome.state, Status.NEEDS_CHECK)
+
+    @property
     def ok(self) -> bool:
         return self.outcome.state not in (JournalState.FAILED, JournalState.UNKNOWN)
 

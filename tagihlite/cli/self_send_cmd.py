@@ -58,8 +58,9 @@ def cmd_test_send(args: argparse.Namespace) -> int:
     channel = get_channel(via, settings, outbox_dir=args.outbox)
     result = send_test(analysis, template, channel, to=to, operator=operator.name,
                        settings=settings, excel_rows=rows)
-    print(f"Pesan uji (dari baris {result.source_row}) untuk {to}: {result.outcome.state}."
-          + (f" {result.outcome.note}" if result.outcome.note else ""))
+    note = result.outcome.note if via != "link" else ""  # its note speaks of the sheet
+    print(f"Pesan uji (dari baris {result.source_row}) untuk {to}: {result.status}."
+          + (f" {note}" if note else ""))
     if via == "link":
         from tagihlite.channels.link import wa_me_url
 

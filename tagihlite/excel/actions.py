@@ -574,8 +574,13 @@ def send_test(click: Click) -> None:
     click.status(f"Mengirim pesan uji ke {to} ...")
     result = send_one(analysis, template, get_channel(settings.channel, settings), to=to,
                       operator=operator.name, settings=settings)
+    note = result.outcome.note
+    if settings.channel == "link":  # its usual note speaks of the sheet's Tautan WA column
+        from tagihlite.channels.link import wa_me_url
+
+        note = f"Buka tautan ini untuk mengirimnya: {wa_me_url(to, result.reminder.message)}"
     lines = [f"Pesan uji (dari baris {result.source_row}) lewat {label} untuk {to}: "
-             f"{result.outcome.state}.", result.outcome.note,
+             f"{result.status}.", note,
              f"Template: {verdict.label}.",
              "Tidak ada baris yang ditandai dan tidak ada pelanggan yang dikirimi."]
     click.status("Kirim uji selesai." if result.ok else "Kirim uji gagal.")
