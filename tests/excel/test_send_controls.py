@@ -161,3 +161,44 @@ def test_kirim_semua_at_21_00_sends_nothing_and_says_when(
     tx.on_ribbon("tl_send_all")
     assert len(_outbox()) == 6
     assert Status.QUEUED in xl.cells("Tagihan").values()
+
+
+def test_kirim_semua_crossing_20_00_stops_before_the_next_reminder(
+        xl: MemoryExcel, addin_xlsm: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+    import os
+
+    import tagihlite.channels as channels
+
+    real_get_channel = channels.get_channel
+
+    class ClockAdvancingChannel:
+        """The real outbox channel; each send takes "a minute" on the pinned clock."""
+
+        def __init__(self, inner: object) -> None:
+            self.inner = inner
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.inner, name)
+
+        def send(self, reminder: object) -> object:
+            outcome = self.inner.send(reminder)
+            clock.pin(clock.now() + dt.timedelta(minutes=1))
+            return outcome
+
+    monkeypatch.setattr(channels, "get_channel", lambda *a, **kw: ClockAdvancingChannel(
+        real_get_channel(*a, **kw)))
+    Path(os.environ["TAGIHLITE_CONFIG"]).write_text('send_window = "08:00-20:00"\n', "utf-8")
+    clock.pin("2026-12-07T19:57")
+    try:
+        xl.open(addin_xlsm)
+        xl.answer("yes")
+        tx.on_ribbon("tl_send_all")
+    finally:
+        clock.pin(None)
+    assert len(_outbox()) == 3  # 19:57, 19:58, 19:59; at 20:00 the run stops
+    summary = xl.alerts[-1]["prompt"]
+    assert "sudah berakhir" in summary and "Selasa, 08-12-2026 pukul 08:00 WIB" in summary
+    statuses = list(xl.cells("Tagihan").values())
+    assert statuses.count(Status.QUEUED) == 3 and statuses.count(Status.READY) == 3
+    assert len(_journal_keys()) == 3
