@@ -62,18 +62,20 @@ def cmd_approve(args: argparse.Namespace) -> int:
         print(f"Template disetujui oleh {actor.name}: hash {short(verdict.hash)} "
               f"({source.origin}). Tercatat di jejak audit.")
     else:
-        print(f"Template ini sudah disetujui ({verdict.how}): hash {short(verdict.hash)}.")
+        print(f"Template ini sudah {verdict.how}: hash {short(verdict.hash)}.")
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from tagihlite.auth.template_approval import approvals, short
+    from tagihlite.auth.template_approval import approvals, short, template_hash
     from tagihlite.cli.core_cmds import _settings
+    from tagihlite.core.messages import default_template
 
     settings = _settings()
     _notice()
     found = approvals(settings)
-    print("template bawaan\t(selalu disetujui)")
+    default = template_hash(default_template().text)
+    print(f"{short(default)}\t-\tTagihLite\ttemplate bawaan\t(selalu disetujui)")
     for a in sorted(found.values(), key=lambda a: a.at):
         first = next((ln.strip() for ln in a.text.splitlines() if ln.strip()), "")
         print(f"{short(a.hash)}\t{a.at:%d-%m-%Y %H:%M} WIB\t{a.approved_by}\t{a.source}\t"

@@ -531,8 +531,8 @@ def approve_template(click: Click) -> None:
     verdict = _template_verdict(click, template)
     if verdict.approved and verdict.how != IMPLICIT:
         click.status("Template sudah disetujui.")
-        click.alert(f"Template pesan ({verdict.label}) sudah disetujui; tidak ada yang "
-                    "diubah.")
+        click.alert(f"Template pesan dari {source.origin} sudah {verdict.how} (hash "
+                    f"{short(verdict.hash)}); tidak ada yang diubah.")
         return
     text = source.text.strip()
     shown = text if len(text) <= 1500 else text[:1500] + "\n..."
