@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tagihlite.channels import LABELS
 from tagihlite.channels.base import Channel, DeliveryUnknown, Outcome, Reminder
@@ -25,6 +26,9 @@ from tagihlite.clock import now as wib_now
 from tagihlite.core.vocab import JournalState
 from tagihlite.errors import ChannelStop
 from tagihlite.journal.sqlite import Journal
+
+if TYPE_CHECKING:
+    from tagihlite.core.schedule import SendWindow
 
 AuditHook = Callable[..., None]
 
@@ -109,8 +113,13 @@ def send_reminders(
     audit: AuditHook | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    window: SendWindow | None = None,
+    now: Callable[[], dt.datetime] = wib_now,
 ) -> SendSummary:
-    """Send each reminder at most once. ``daily_cap`` 0 means no cap."""
+    """Send each reminder at most once. ``daily_cap`` 0 means no cap.
+
+    ``window`` (quiet hours) is asked with ``now()`` right before each reminder is claimed,
+    so a run that reaches the window's end stops cleanly before the next one."""
     stop = stop or threading.Event()
     summary = SendSummary(planned=len(reminders))
     journal.acquire_run_lock()
@@ -122,7 +131,7 @@ def send_reminders(
                   pacer=Pacer(channel.rate_per_second, min_interval, clock=clock,
                               sleep=sleep),
                   daily_cap=daily_cap, workbook=workbook, on_row=on_row, stop=stop,
-                  audit=audit)
+                  audit=audit, window=window, now=now)
         finally:
             channel.close()
     finally:
@@ -134,11 +143,14 @@ def send_reminders(
 def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
           summary: SendSummary, *, operator: str, pacer: Pacer, daily_cap: int,
           workbook: str, on_row: Callable[[RowResult], None] | None,
-          stop: threading.Event, audit: AuditHook | None) -> None:
+          stop: threading.Event, audit: AuditHook | None,
+          window: SendWindow | None = None,
+          now: Callable[[], dt.datetime] = wib_now) -> None:
     results: queue.Queue[RowResult | BaseException] = queue.Queue()
     workers = max(1, int(getattr(channel, "concurrency", 1) or 1))
     slots = threading.Semaphore(workers)
     budget = daily_cap - journal.count_today() if daily_cap else None
+    claimed = 0  # reminders this run handed to the channel
 
     def one(r: Reminder) -> None:
         try:
@@ -204,6 +216,10 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
             if getattr(channel, "stop_requested", False):  # a person asked the channel to stop
                 summary.stop_reason = summary.stop_reason or "Dihentikan oleh petugas."
                 stop.set()
+            if not stop.is_set() and window is not None and not window.allows(at := now()):
+                summary.stop_reason = summary.stop_reason or window.closed_sentence(
+                    at, started=claimed > 0)
+                stop.set()
             if stop.is_set():
                 slots.release()
                 break
@@ -213,6 +229,7 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
                 slots.release()
                 summary.already += 1
                 continue
+            claimed += 1
             if budget is not None:
                 budget -= 1
             if workers == 1:

@@ -11,10 +11,13 @@ import dataclasses
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tagihlite.errors import SettingsError
 from tagihlite.paths import data_dir, settings_file
+
+if TYPE_CHECKING:
+    from tagihlite.core.schedule import SendWindow
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -76,6 +79,10 @@ class Settings:
     reminder_level: int = 1
     journal_path: str = ""  # empty: <app folder>/journal.sqlite
     outbox_dir: str = ""  # empty: <app folder>/outbox
+    # Quiet hours (WIB): "08:00-20:00"; empty = any time. Days/dates with no sending at all.
+    send_window: str = ""
+    skip_days: list[str] = field(default_factory=list)  # e.g. ["Minggu"]
+    holidays: list[str] = field(default_factory=list)  # e.g. ["2026-12-25"]
     whatsapp_web: WhatsAppWebSettings = field(default_factory=WhatsAppWebSettings)
     cloud: CloudSettings = field(default_factory=CloudSettings)
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
@@ -95,6 +102,12 @@ class Settings:
     def users_file(self) -> Path:
         p = self.auth.users_path
         return Path(p).expanduser() if p else data_dir() / "users.sqlite"
+
+    @property
+    def send_schedule(self) -> SendWindow:
+        from tagihlite.core.schedule import SendWindow
+
+        return SendWindow.parse(self.send_window, self.skip_days, self.holidays)
 
     def with_overrides(self, **values: Any) -> Settings:
         """Return a copy with top-level keys replaced; ``None`` values are ignored."""
@@ -174,6 +187,12 @@ def _check_values(obj: Any, prefix: str) -> None:
             raise bad("daily_cap", "tidak boleh negatif")
         if obj.reminder_level < 1:
             raise bad("reminder_level", "minimal 1")
+        from tagihlite.errors import InputError
+
+        try:
+            obj.send_schedule  # noqa: B018 - parsing is the check
+        except InputError as exc:
+            raise SettingsError(str(exc)) from None
     elif isinstance(obj, WhatsAppWebSettings):
         if obj.wait_seconds < 4:  # pywhatkit itself sleeps 4 s before typing
             raise bad("wait_seconds", "minimal 4")

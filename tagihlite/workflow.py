@@ -138,13 +138,25 @@ def send(analysis: Analysis, reminders: list[Reminder], channel: Any, journal: J
 
     s = analysis.settings
     try:
+        window = s.send_schedule
         return send_reminders(reminders, channel, journal, operator=operator,
                               min_interval=s.min_interval_seconds, daily_cap=s.daily_cap,
-                              workbook=workbook, on_row=on_row, stop=stop, audit=audit)
+                              workbook=workbook, on_row=on_row, stop=stop, audit=audit,
+                              window=None if window.unlimited else window)
     finally:
         analysis.entries = journal.entries(analysis.ledger["key"])
         if write_back is not None:
             write_back(plan_writeback(analysis))
+
+
+def quiet_hours_now(settings: Settings) -> str | None:
+    """Why nothing may be sent right now (quiet hours, a skipped day, a holiday) and when it
+    may continue; ``None`` when sending is allowed. Asked before the clerk confirms."""
+    from tagihlite.clock import now
+
+    window = settings.send_schedule
+    at = now()
+    return None if window.allows(at) else window.closed_sentence(at, started=False)
 
 
 # -- write-back ------------------------------------------------------------------------

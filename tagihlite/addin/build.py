@@ -62,6 +62,10 @@ BUTTON_HELP: Final[dict[str, str]] = {
                 "mengirim apa pun.",
     "tl_preview": "Mengisi kolom Pesan dengan teks yang akan dikirim. Baca dulu sebelum "
                   "mengirim.",
+    "tl_approve_template": "Khusus supervisor: menyetujui teks di lembar Template. Template "
+                           "yang diubah baru bisa dipakai mengirim setelah disetujui.",
+    "tl_send_test": "Mengirim pesan baris pertama yang siap kirim, berawalan [UJI], hanya ke "
+                    "nomor WhatsApp Anda sendiri. Tidak ada baris yang berubah.",
     "tl_send_selected": "Mengirim pengingat WhatsApp untuk baris yang sedang dipilih. Jumlah "
                         "pesan dan total tagihan ditanyakan dulu.",
     "tl_send_all": "Mengirim pengingat WhatsApp untuk semua baris yang siap kirim. Status "

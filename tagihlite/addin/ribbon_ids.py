@@ -15,6 +15,8 @@ RIBBON_IDS: Final[tuple[str, ...]] = (
     "tl_mark",
     "tl_check",
     "tl_preview",
+    "tl_approve_template",
+    "tl_send_test",
     "tl_send_selected",
     "tl_send_all",
     "tl_report",

@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "tagihlite.cli.addin_cmds",  # build-workbook, setup-excel
     "tagihlite.cli.channel_cmds",  # webhook
     "tagihlite.cli.user_cmds",  # users, login, logout, whoami, audit, secrets, optout, clear
+    "tagihlite.cli.template_cmds",  # template approve|list|revoke
+    "tagihlite.cli.self_send_cmd",  # send --test-to (extends core_cmds' send)
 )
 
 

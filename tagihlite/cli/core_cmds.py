@@ -235,18 +235,24 @@ def cmd_preview(args: argparse.Namespace) -> int:
     with _journal(settings) as journal:
         analysis, sheet_template = _analyse(args, settings, journal)
     template = _template(args, settings, sheet_template)
+    verdict = _template_verdict(settings, template)
     messages = render_messages(analysis, template)
     if args.json:
         t = analysis.table
         _print_json({"file": str(args.path), "sheet": t.sheet, "header_row": t.header_row,
-                     "template": template.source.origin,
+                     "template": template.source.origin, "template_hash": verdict.hash,
+                     "template_approved": verdict.approved,
                      "rows": _rows_json(analysis, messages), "summary": _summary(analysis)})
     else:
         for r in analysis.eligible.itertuples(index=False):
             print(f"--- baris {int(r.row)}: {r.name} ({r.phone})")
             print(messages[int(r.row)])
             print()
-        print(f"{len(messages)} pesan (template: {template.source.origin}).")
+        print(f"{len(messages)} pesan (template: {verdict.label}).")
+        if not verdict.approved:
+            print("Template ini belum disetujui: pratinjau boleh, tetapi pengiriman ditolak "
+                  "sampai supervisor menyetujuinya ('tagihlite template approve').",
+                  file=sys.stderr)
     if args.write:
         _write(args.path, plan_writeback(analysis, messages=messages))
     return 0
@@ -300,12 +306,25 @@ def _confirm(question: str) -> bool:
     return answer in ("y", "ya", "yes")
 
 
+def _template_verdict(settings: Settings, template: MessageTemplate) -> Any:
+    from tagihlite.auth.template_approval import template_verdict
+
+    return template_verdict(settings, template.source.text, template.source.origin)
+
+
 def cmd_send(args: argparse.Namespace) -> int:
     from tagihlite.auth.identity import operator_for_send
+    from tagihlite.auth.template_approval import require_approved_template
     from tagihlite.channels import get_channel
     from tagihlite.sending import stop_on_sigint
     from tagihlite.workbook.file import check_writable
-    from tagihlite.workflow import build_reminders, plan_writeback, send, total_rupiah
+    from tagihlite.workflow import (
+        build_reminders,
+        plan_writeback,
+        quiet_hours_now,
+        send,
+        total_rupiah,
+    )
 
     settings = _settings(channel=args.via)
     via = settings.channel
@@ -316,6 +335,8 @@ def cmd_send(args: argparse.Namespace) -> int:
     with _journal(settings) as journal:
         analysis, sheet_template = _analyse(args, settings, journal)
         template = _template(args, settings, sheet_template)  # broken template: stop here
+        verdict = require_approved_template(settings, template.source.text,
+                                            template.source.origin, actor=operator.name)
         reminders = build_reminders(analysis, template, rows)
         skipped = len(analysis.ledger) - len(analysis.eligible)
         if rows is not None:
@@ -328,10 +349,15 @@ def cmd_send(args: argparse.Namespace) -> int:
         print(f"Akan dikirim: {len(reminders)} pengingat (periode {periods}, tingkat "
               f"{analysis.level}), total {total}, lewat {via}, atas nama {operator.name}. "
               f"({skipped} baris dilewati; lihat 'tagihlite check'.)")
+        print(f"Template: {verdict.label}.")
         if not reminders:
             _write(args.path, plan_writeback(analysis))
             print("Tidak ada pengingat yang perlu dikirim.")
             return 0
+        closed = quiet_hours_now(settings)
+        if closed:  # before the question: nothing is claimed, the sheet is untouched
+            print(closed, file=sys.stderr)
+            return 1
         if not args.yes and not _confirm("Kirim sekarang?"):
             print("Dibatalkan; tidak ada yang dikirim.")
             return 0

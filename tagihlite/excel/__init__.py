@@ -24,6 +24,8 @@ ACTIONS: dict[str, str] = {
     "tl_mark": "mark",
     "tl_check": "check",
     "tl_preview": "preview",
+    "tl_approve_template": "approve_template",
+    "tl_send_test": "send_test",
     "tl_send_selected": "send_selected",
     "tl_send_all": "send_all",
     "tl_report": "report",

@@ -42,6 +42,28 @@ def _ask_login(**kwargs: Any) -> tuple[str, str] | None:
     return ask_login(**kwargs)
 
 
+def _ask_own_number(initial: str = "") -> str | None:
+    """Kirim Uji asks the clerk's own number (a small Tk dialog). Tests replace this."""
+    import tkinter as tk
+    from tkinter import simpledialog
+
+    try:
+        root = tk.Tk()
+    except tk.TclError:
+        raise TagihError("Jendela nomor uji tidak dapat dibuka (tidak ada layar). Gunakan "
+                         "'tagihlite send BUKU_KERJA --test-to 08...' di command prompt."
+                         ) from None
+    try:
+        root.withdraw()
+        root.attributes("-topmost", True)
+        answer = simpledialog.askstring(
+            "Kirim Uji", "Nomor WhatsApp Anda sendiri (pesan uji hanya dikirim ke nomor "
+            "ini):", initialvalue=initial, parent=root)
+    finally:
+        root.destroy()
+    return answer.strip() if answer and answer.strip() else None
+
+
 def _ask_import_file() -> str | None:
     """A real file dialog, on top of Excel. Tests replace this with a path."""
     import tkinter as tk
@@ -185,6 +207,14 @@ def preview(click: Click) -> None:
     template = load_sheet_template(click)
     messages = render_messages(analysis, template)
     apply_plan(click.book, live, plan_writeback(analysis, messages=messages))
+    verdict = _template_verdict(click, template)
+    if not verdict.approved:  # preview works without approval, and says so
+        click.status(f"Pesan disusun untuk {len(messages)} baris; template "
+                     f"{verdict.label}.")
+        click.alert(f"Pratinjau siap, tetapi template pesan ({verdict.label}) belum "
+                    "disetujui: pengiriman ditolak sampai supervisor menekan Setujui "
+                    "Template.")
+        return
     click.status(f"Pesan disusun untuk {len(messages)} baris. Periksa kolom Pesan sebelum "
                  "mengirim.")
 
@@ -293,6 +323,7 @@ def _send(click: Click, *, selected: bool) -> None:
         analyse,
         build_reminders,
         plan_writeback,
+        quiet_hours_now,
         row_values,
         send,
         total_rupiah,
@@ -308,6 +339,7 @@ def _send(click: Click, *, selected: bool) -> None:
                          "Terpilih lagi.")
     operator = operator_for_send(click)
     template = load_sheet_template(click)
+    _require_approved(click, template, operator)
     with Journal(settings.journal_file) as journal:
         analysis = analyse(table, settings, journal=journal, opted_out=load_opted_out(settings))
         reminders = build_reminders(analysis, template, rows)
@@ -318,6 +350,11 @@ def _send(click: Click, *, selected: bool) -> None:
             click.status("Tidak ada yang dikirim.")
             click.alert(f"Tidak ada pengingat yang siap dikirim {where}. Lihat kolom Status "
                         "Kirim dan Catatan untuk alasannya.")
+            return
+        closed = quiet_hours_now(settings)
+        if closed:  # before the question: nothing claimed, no row touched
+            click.status("Di luar jam kirim: tidak ada yang dikirim.")
+            click.alert(closed)
             return
         label = LABELS.get(settings.channel, settings.channel)
         total = total_rupiah(reminders, settings.rupiah_style)
@@ -462,3 +499,89 @@ def import_data(click: Click, ask: Callable[[], str | None] | None = None) -> No
         click.status("Impor dibatalkan.")
         return
     import_into_book(click, path)
+
+
+# --- controls at the send button: template approval, test send ----------------------------
+
+def _template_verdict(click: Click, template: MessageTemplate) -> Any:
+    from tagihlite.auth.template_approval import template_verdict
+
+    return template_verdict(click.settings, template.source.text, template.source.origin)
+
+
+def _require_approved(click: Click, template: MessageTemplate, operator: Operator) -> None:
+    """Refuses (PermissionDenied) before anything is sent when the template is unapproved."""
+    from tagihlite.auth.template_approval import require_approved_template
+
+    require_approved_template(click.settings, template.source.text, template.source.origin,
+                              actor=operator.name)
+
+
+def approve_template(click: Click) -> None:
+    """Setujui Template (supervisors): approve the Template sheet's text for sending."""
+    from tagihlite.auth.template_approval import IMPLICIT, approve, short
+
+    operator = operator_for_send(click)  # no session: the login window first
+    if operator.role == "staff":
+        raise PermissionDenied(f"Hanya supervisor yang boleh menyetujui template. Anda masuk "
+                               f"sebagai '{operator.name}' (staff); minta supervisor menekan "
+                               "Setujui Template.")
+    template = load_sheet_template(click)  # a broken template is refused here
+    source = template.source
+    verdict = _template_verdict(click, template)
+    if verdict.approved and verdict.how != IMPLICIT:
+        click.status("Template sudah disetujui.")
+        click.alert(f"Template pesan dari {source.origin} sudah {verdict.how} (hash "
+                    f"{short(verdict.hash)}); tidak ada yang diubah.")
+        return
+    text = source.text.strip()
+    shown = text if len(text) <= 1500 else text[:1500] + "\n..."
+    if not click.confirm(f"Setujui template pesan dari {source.origin} (hash "
+                         f"{short(verdict.hash)}) untuk pengiriman, atas nama "
+                         f"{operator.name}?\n\n{shown}"):
+        click.status("Persetujuan template dibatalkan.")
+        return
+    verdict, _new = approve(click.settings, source.text, source.origin, actor=operator)
+    click.status(f"Template disetujui: hash {short(verdict.hash)}.")
+    click.alert(f"Template pesan dari {source.origin} disetujui oleh {operator.name} (hash "
+                f"{short(verdict.hash)}) dan dicatat di jejak audit.")
+
+
+def send_test(click: Click) -> None:
+    """Kirim Uji: the first eligible row's message, "[UJI]", to the clerk's own number only.
+
+    No journal entry, no row marked, nothing written to the sheet; the audit log records it.
+    """
+    from tagihlite.auth import own_numbers
+    from tagihlite.channels import LABELS, get_channel
+    from tagihlite.send_to_self import own_number
+    from tagihlite.send_to_self import send_test as send_one
+
+    settings = click.settings
+    live = target_sheet(click)
+    table = live.table()
+    operator = operator_for_send(click)
+    answer = _ask_own_number(initial=own_numbers.recall(operator.name) or "")
+    if not answer:
+        click.status("Kirim uji dibatalkan.")
+        return
+    to = own_number(answer, settings.region)
+    own_numbers.remember(operator.name, to)
+    template = load_sheet_template(click)
+    analysis = _analyse(click, table)
+    verdict = _template_verdict(click, template)
+    label = LABELS.get(settings.channel, settings.channel)
+    click.status(f"Mengirim pesan uji ke {to} ...")
+    result = send_one(analysis, template, get_channel(settings.channel, settings), to=to,
+                      operator=operator.name, settings=settings)
+    note = result.outcome.note
+    if settings.channel == "link":  # its usual note speaks of the sheet's Tautan WA column
+        from tagihlite.channels.link import wa_me_url
+
+        note = f"Buka tautan ini untuk mengirimnya: {wa_me_url(to, result.reminder.message)}"
+    lines = [f"Pesan uji (dari baris {result.source_row}) lewat {label} untuk {to}: "
+             f"{result.status}.", note,
+             f"Template: {verdict.label}.",
+             "Tidak ada baris yang ditandai dan tidak ada pelanggan yang dikirimi."]
+    click.status("Kirim uji selesai." if result.ok else "Kirim uji gagal.")
+    click.alert("\n".join(line for line in lines if line), critical=not result.ok)
