@@ -462,3 +462,20 @@ def import_data(click: Click, ask: Callable[[], str | None] | None = None) -> No
         click.status("Impor dibatalkan.")
         return
     import_into_book(click, path)
+
+
+# --- installation check ------------------------------------------------------------------
+
+def doctor(click: Click) -> None:
+    """Periksa Instalasi: the ``tagihlite doctor`` checklist for this workbook, in an alert.
+
+    It only runs when Excel could start Python; when it cannot, ``install.ps1`` has already
+    run doctor at the command line, where it needs no Excel."""
+    from tagihlite.doctor.checks import run_checks
+    from tagihlite.doctor.report import as_alert
+
+    click.status("Memeriksa instalasi ...")
+    results = run_checks(click.book.fullname)
+    bad = sum(not r.ok for r in results)
+    click.status(f"Pemeriksaan instalasi selesai: {bad} butir perlu diperbaiki.")
+    click.alert(as_alert(results), critical=bool(bad))
