@@ -76,7 +76,7 @@ class Context:
         return trusted_location_of(self.probe, self.folder) is not None
 
 
-def default_workbook(probe: Probe | None = None) -> Path:
+def default_workbook() -> Path:
     """``Documents/TagihLite/tagihlite.xlsm``: where ``install.ps1`` runs ``setup-excel``."""
     import platformdirs
 
@@ -461,5 +461,5 @@ def run_checks(workbook: Path | str | None = None,
 
 def _workbook_path(probe: Probe, workbook: Path | str | None) -> Path:
     if workbook is None:
-        return default_workbook(probe)
+        return default_workbook()
     return Path(workbook).expanduser().absolute()

@@ -121,3 +121,17 @@ def test_powershell_parses_the_scripts(tmp_path: Path) -> None:
         result = subprocess.run(["pwsh", "-NoProfile", "-Command", command],
                                 capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_bundle_without_the_source_folder_asks_for_a_wheel(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from tagihlite.bundle import windows
+    from tagihlite.cli import main
+
+    monkeypatch.setattr(windows, "project_root", lambda: None)
+    assert main(["bundle", "windows", str(tmp_path / "kit")]) == 2
+    assert "--wheel" in capsys.readouterr().err
+    assert main(["bundle", "windows", str(tmp_path / "kit2"), "--wheel",
+                 str(tmp_path / "hilang.whl")]) == 2
+    assert "hilang.whl' tidak ada" in capsys.readouterr().err

@@ -100,7 +100,10 @@ Write-Host "Python: $Python"
 
 Step "Membuat lingkungan Python di $Venv"
 New-Item -ItemType Directory -Force -Path $AppDir | Out-Null
-if (Test-Path -LiteralPath $Venv) { Remove-Item -LiteralPath $Venv -Recurse -Force }  # ours only
+if (Test-Path -LiteralPath $Venv) {  # ours only: a reinstall starts from a clean venv
+    try { Remove-Item -LiteralPath $Venv -Recurse -Force }
+    catch { Fail "Venv lama tidak bisa dihapus (sedang dipakai). Tutup Excel lalu klik dua kali install.cmd lagi." }
+}
 Invoke-Checked 'Membuat venv' { & $Python -m venv $Venv }
 
 Step 'Memasang TagihLite dari folder wheels (tanpa internet)'
