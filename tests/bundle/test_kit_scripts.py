@@ -102,7 +102,8 @@ def test_scripts_are_ascii_and_written_with_windows_line_ends(tmp_path: Path) ->
 
 
 def test_same_locations_in_install_uninstall_and_doctor() -> None:
-    from tagihlite.doctor.checks import OFFICE_KEY, TRUSTED_LOCATIONS, WORKBOOK_DIR_NAME
+    from tagihlite.doctor.context import WORKBOOK_DIR_NAME
+    from tagihlite.doctor.office import OFFICE_KEY, TRUSTED_LOCATIONS
 
     key = f"HKCU:\\{OFFICE_KEY}\\{TRUSTED_LOCATIONS}\\TagihLite"
     for name in ("install.ps1", "uninstall.ps1"):
