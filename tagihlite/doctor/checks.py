@@ -35,7 +35,8 @@ def check_python(ctx: Context) -> CheckResult:
     info = ctx.probe.python()
     version = ".".join(map(str, info.version))
     detail = f"Python {version} {info.bits}-bit ({info.executable})"
-    if is_store_alias(info.executable):
+    # A venv made from the Store's Python lives elsewhere, but its base is under WindowsApps.
+    if is_store_alias(info.executable) or is_store_alias(info.base_prefix + "\\"):
         return CheckResult("python", False, detail + ": Python dari Microsoft Store",
                            f"Pasang Python 3.12 64-bit dari {PYTHON_DOWNLOAD} lalu jalankan "
                            "ulang install.cmd dari paket instalasi TagihLite.")

@@ -66,6 +66,10 @@ def check_mark_of_the_web(ctx: Context) -> CheckResult:
     zone = zone_id(ctx.probe.zone_identifier(ctx.workbook))
     if zone is not None and zone >= 3:  # 3 Internet, 4 Restricted: Office blocks the macros
         where = "Internet" if zone == 3 else "Restricted"
+        if trusted_location_of(ctx.probe, ctx.folder) is not None:  # Office trusts it first
+            return CheckResult("mark_of_the_web", True,
+                               f"bertanda unduhan dari {where} (ZoneId={zone}), tetapi foldernya "
+                               "Trusted Location sehingga makro tetap jalan")
         return CheckResult("mark_of_the_web", False,
                            f"'{ctx.workbook.name}' bertanda unduhan dari {where} "
                            f"(Zone.Identifier ZoneId={zone}), Excel memblokir makronya",

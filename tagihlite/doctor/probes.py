@@ -24,6 +24,7 @@ class PythonInfo:
     version: tuple[int, int, int]
     bits: int
     executable: str
+    base_prefix: str = ""  # the installation a venv was made from (sys.base_prefix)
 
 
 class Registry(Protocol):
@@ -115,7 +116,8 @@ class SystemProbe:
         if self.python_info is not None:
             return self.python_info
         major, minor, micro = sys.version_info[:3]
-        return PythonInfo((major, minor, micro), struct.calcsize("P") * 8, sys.executable)
+        return PythonInfo((major, minor, micro), struct.calcsize("P") * 8, sys.executable,
+                          sys.base_prefix)
 
     def zone_identifier(self, path: Path) -> str | None:
         """The ``Zone.Identifier`` alternate data stream Windows attaches to downloads (the

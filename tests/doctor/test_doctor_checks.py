@@ -107,6 +107,9 @@ def test_a_crashing_check_becomes_a_failed_item(installed: Path, tmp_path: Path,
 @pytest.mark.parametrize(("info", "word"), [
     (PythonInfo((3, 12, 1), 64, r"C:\Users\a\AppData\Local\Microsoft\WindowsApps\python.exe"),
      "Microsoft Store"),
+    (PythonInfo((3, 12, 1), 64, r"C:\Users\a\AppData\Local\TagihLite\venv\Scripts\python.exe",
+                r"C:\Program Files\WindowsApps\PythonSoftwareFoundation.Python.3.12_x64"),
+     "Microsoft Store"),
     (PythonInfo((3, 9, 13), 64, r"C:\Python39\python.exe"), "terlalu lama"),
     (PythonInfo((3, 12, 1), 32, r"C:\Python312-32\python.exe"), "bukan 64-bit"),
 ])
@@ -321,6 +324,15 @@ def test_mark_of_the_web(stream: str | None, ok: bool, installed: Path, tmp_path
     assert result.ok is ok
     if not ok:
         assert "Unblock-File" in result.fix and str(installed) in result.fix
+
+
+def test_mark_of_the_web_in_a_trusted_location_does_not_block(installed: Path,
+                                                              tmp_path: Path) -> None:
+    Path(f"{installed}:Zone.Identifier").write_text("[ZoneTransfer]\r\nZoneId=3\r\n",
+                                                    encoding="ascii")
+    probe = windows(tmp_path, {rf"{TRUSTED}\TagihLite": trust(installed.parent)})
+    result = one(installed, probe, "mark_of_the_web")
+    assert result.ok and "ZoneId=3" in result.detail and "Trusted Location" in result.detail
 
 
 @pytest.mark.parametrize(("keys", "trusted", "ok", "shown"), [
