@@ -73,6 +73,8 @@ BUTTON_HELP: Final[dict[str, str]] = {
     "tl_report": "Mengisi lembar Laporan: siapa yang diingatkan, kapan, oleh siapa, yang gagal "
                  "dan sebabnya, serta sisa tagihan.",
     "tl_help": "Membuka lembar ini.",
+    "tl_doctor": "Memeriksa instalasi di komputer ini (Python, xlwings.conf, Trusted Location, "
+                 "makro, jurnal, saluran kirim) dan menyebut cara memperbaiki setiap masalah.",
 }
 PETUNJUK_INTRO: Final = ("Tab TagihLite di pita Excel. Urutan kerja biasa: Masuk, Impor Data, "
                          "Tandai Belum Bayar, Pratinjau Pesan, Kirim, Laporan.")
@@ -81,6 +83,9 @@ PETUNJUK_NOTES: Final = (
     "oleh TagihLite.",
     "Teks pesan diubah di lembar Template.",
     "Pengingat yang sudah terkirim tidak akan dikirim dua kali.",
+    "Jika tombol TagihLite tidak bekerja, jalankan 'tagihlite doctor' di Command Prompt "
+    "(%LOCALAPPDATA%\\TagihLite\\venv\\Scripts\\tagihlite.exe doctor) dan ikuti cara "
+    "memperbaiki yang disebutkan.",
 )
 
 # Styles: index in cellXfs.

@@ -21,4 +21,5 @@ RIBBON_IDS: Final[tuple[str, ...]] = (
     "tl_send_all",
     "tl_report",
     "tl_help",
+    "tl_doctor",
 )

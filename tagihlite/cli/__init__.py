@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "tagihlite.cli.user_cmds",  # users, login, logout, whoami, audit, secrets, optout, clear
     "tagihlite.cli.template_cmds",  # template approve|list|revoke
     "tagihlite.cli.self_send_cmd",  # send --test-to (extends core_cmds' send)
+    "tagihlite.cli.install_cmds",  # doctor, bundle windows
 )
 
 

@@ -30,6 +30,7 @@ ACTIONS: dict[str, str] = {
     "tl_send_all": "send_all",
     "tl_report": "report",
     "tl_help": "help_sheet",
+    "tl_doctor": "doctor",
 }
 
 

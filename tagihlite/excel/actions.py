@@ -585,3 +585,18 @@ def send_test(click: Click) -> None:
              "Tidak ada baris yang ditandai dan tidak ada pelanggan yang dikirimi."]
     click.status("Kirim uji selesai." if result.ok else "Kirim uji gagal.")
     click.alert("\n".join(line for line in lines if line), critical=not result.ok)
+# --- installation check ------------------------------------------------------------------
+
+def doctor(click: Click) -> None:
+    """Periksa Instalasi: the ``tagihlite doctor`` checklist for this workbook, in an alert.
+
+    It only runs when Excel could start Python; when it cannot, ``install.ps1`` has already
+    run doctor at the command line, where it needs no Excel."""
+    from tagihlite.doctor.checks import run_checks
+    from tagihlite.doctor.report import as_alert
+
+    click.status("Memeriksa instalasi ...")
+    results = run_checks(click.book.fullname)
+    bad = sum(not r.ok for r in results)
+    click.status(f"Pemeriksaan instalasi selesai: {bad} butir perlu diperbaiki.")
+    click.alert(as_alert(results), critical=bool(bad))

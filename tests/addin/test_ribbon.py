@@ -20,6 +20,7 @@ EXPECTED_LABELS = {
     "tl_preview": "Pratinjau Pesan", "tl_send_selected": "Kirim Terpilih",
     "tl_send_all": "Kirim Semua", "tl_report": "Laporan", "tl_help": "Petunjuk",
     "tl_approve_template": "Setujui Template", "tl_send_test": "Kirim Uji",
+    "tl_doctor": "Periksa Instalasi",
 }
 RIBBON_CALLBACK = re.compile(
     r"^(?P<scope>Public |Private )?Sub (?P<name>\w+)\((?:ByRef |ByVal )?control As "
