@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tagihlite.errors import InputError, TagihError
 
 if TYPE_CHECKING:
-    from tagihlite.core.messages import MessageTemplate, TemplateSource
+    from tagihlite.core.messages import MessageTemplate
     from tagihlite.core.table import SheetTable
     from tagihlite.settings import Settings
     from tagihlite.workflow import Analysis
@@ -33,7 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("path", type=Path, help="buku kerja tagihan (.xlsx/.xlsm)")
         p.add_argument("--sheet", help="nama sheet (jika ada beberapa tabel)")
         p.add_argument("--period", help="periode tagihan YYYY-MM (bawaan: kolom Periode)")
-        p.add_argument("--level", type=int, help="tingkat pengingat (bawaan: 1)")
+        p.add_argument("--level", type=int,
+                       help="paksa satu tingkat pengingat (bawaan: tingkat yang jatuh tempo "
+                            "per baris)")
 
     p = sub.add_parser("check", help="periksa setiap baris: bisa dikirim atau tidak, dan kenapa")
     workbook_args(p)
@@ -79,9 +81,10 @@ def _settings(**overrides: Any) -> Settings:
     return load().with_overrides(**overrides)
 
 
-def _read(path: Path, sheet: str | None) -> tuple[SheetTable, TemplateSource | None]:
-    """Read the workbook once: the customer table and, if present, the Template sheet."""
-    from tagihlite.core.messages import template_from_sheet_lines
+def _read(path: Path, sheet: str | None) -> tuple[SheetTable, dict | None]:
+    """Read the workbook once: the customer table and, if present, the Template sheet
+    (level number or None -> its template text)."""
+    from tagihlite.level_templates import templates_from_sheet
     from tagihlite.workbook.file import pick_sheet, read_workbook, table_in
 
     sheets = read_workbook(path)
@@ -89,10 +92,7 @@ def _read(path: Path, sheet: str | None) -> tuple[SheetTable, TemplateSource | N
     template = None
     for s in sheets:
         if s.name.strip().casefold() == "template" and s.name != table.sheet:
-            top, left = s.origin
-            cells = [row[1 - left] if 0 <= 1 - left < len(row) else None
-                     for row in s.grid[max(0, 3 - top):]]
-            template = template_from_sheet_lines(cells, sheet=s.name, first_row=3)
+            template = templates_from_sheet(s.grid, s.origin, s.name) or None
     return table, template
 
 
@@ -109,7 +109,7 @@ def _opted_out(settings: Settings) -> frozenset[str]:
 
 
 def _analyse(args: argparse.Namespace, settings: Settings, journal: Any
-             ) -> tuple[Analysis, TemplateSource | None]:
+             ) -> tuple[Analysis, dict | None]:
     from tagihlite.workflow import analyse
 
     table, template = _read(args.path, args.sheet)
@@ -119,14 +119,16 @@ def _analyse(args: argparse.Namespace, settings: Settings, journal: Any
 
 
 def _template(args: argparse.Namespace, settings: Settings,
-              sheet_template: TemplateSource | None) -> MessageTemplate:
-    from tagihlite.core.messages import load_template
+              sheet_template: dict | None) -> MessageTemplate:
+    from tagihlite.level_templates import load_level_templates
     from tagihlite.workflow import template_constants
 
-    # Issue 2's order: the workbook's Template sheet, then --template, then the default.
-    return load_template(sheet=sheet_template, file=getattr(args, "template", None),
-                         rupiah_style=settings.rupiah_style,
-                         constants=template_constants(settings))
+    # Issue 2's order: the workbook's Template sheet, then --template, then the default
+    # (per level: see tagihlite.level_templates.select_template).
+    return load_level_templates(settings.levels, sheet=sheet_template,
+                                file=getattr(args, "template", None),
+                                rupiah_style=settings.rupiah_style,
+                                constants=template_constants(settings))  # type: ignore[return-value]
 
 
 def _rows_json(analysis: Analysis, messages: dict[int, str] | None = None) -> list[dict]:
@@ -137,6 +139,9 @@ def _rows_json(analysis: Analysis, messages: dict[int, str] | None = None) -> li
             "phone": r.phone, "amount": r.amount, "paid": bool(r.paid),
             "eligible": bool(r.eligible),
             "reason_code": r.reason_code, "reason": r.reason or None,
+            "level": None if r.level is None else int(r.level),
+            "days_overdue": None if r.days_overdue is None else int(r.days_overdue),
+            "next_reminder": r.next_reminder.isoformat() if r.next_reminder else None,
         }
         if messages is not None:
             item["message"] = messages.get(int(r.row))
@@ -325,8 +330,9 @@ def cmd_send(args: argparse.Namespace) -> int:
                       "pelanggan.", file=sys.stderr)
         total = total_rupiah(reminders, settings.rupiah_style)
         periods = ", ".join(sorted({r.period for r in reminders})) or "-"
+        levels = ", ".join(map(str, sorted({r.level for r in reminders}))) or "-"
         print(f"Akan dikirim: {len(reminders)} pengingat (periode {periods}, tingkat "
-              f"{analysis.level}), total {total}, lewat {via}, atas nama {operator.name}. "
+              f"{levels}), total {total}, lewat {via}, atas nama {operator.name}. "
               f"({skipped} baris dilewati; lihat 'tagihlite check'.)")
         if not reminders:
             _write(args.path, plan_writeback(analysis))

@@ -32,7 +32,11 @@ SENT_BY = "Dikirim Oleh"
 CHANNEL = "Saluran"
 MESSAGE = "Pesan"
 NOTE = "Catatan"
-OUTPUT_COLUMNS: Final = (STATUS, SENT_AT, SENT_BY, CHANNEL, MESSAGE, NOTE)
+LEVEL = "Tingkat"  # the highest reminder level sent
+NEXT_REMINDER = "Pengingat Berikutnya"  # date the next reminder is due (empty: none)
+DAYS_OVERDUE = "Hari Terlambat"  # days past the due date (0 before it)
+LEVEL_COLUMNS: Final = (LEVEL, NEXT_REMINDER, DAYS_OVERDUE)
+OUTPUT_COLUMNS: Final = (STATUS, SENT_AT, SENT_BY, CHANNEL, MESSAGE, NOTE, *LEVEL_COLUMNS)
 LINK = "Tautan WA"  # only the link channel writes it
 
 TAGIHAN_SHEET = "Tagihan"  # the add-in workbook's customer sheet (and import's default)

@@ -94,21 +94,21 @@ def _analyse(click: Click, table: SheetTable) -> Analysis:
 
 
 def load_sheet_template(click: Click) -> MessageTemplate:
-    """The workbook's Template sheet (column A from row 3), else the packaged default."""
-    from tagihlite.core.messages import load_template, template_from_sheet_lines
+    """The workbook's Template sheet (a column per level, or column A from row 3), else
+    the packaged defaults (see :func:`tagihlite.level_templates.select_template`)."""
     from tagihlite.excel.sheet import read_sheet
+    from tagihlite.level_templates import load_level_templates, templates_from_sheet
     from tagihlite.workflow import template_constants
 
     settings = click.settings
-    source = None
+    sources = None
     sheet = sheet_named(click.book, TEMPLATE)
     if sheet is not None:
         live = read_sheet(sheet, with_tables=False)
-        last = live.origin[0] + len(live.grid) - 1
-        cells = [live.value(r, 1) for r in range(TEMPLATE_FIRST_ROW, last + 1)]
-        source = template_from_sheet_lines(cells, sheet.name, TEMPLATE_FIRST_ROW)
-    return load_template(sheet=source, rupiah_style=settings.rupiah_style,
-                         constants=template_constants(settings))
+        sources = templates_from_sheet(live.grid, live.origin, sheet.name) or None
+    return load_level_templates(settings.levels, sheet=sources,  # type: ignore[return-value]
+                                rupiah_style=settings.rupiah_style,
+                                constants=template_constants(settings))
 
 
 def _counts(analysis: Analysis) -> Counter[str]:
