@@ -66,6 +66,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="ringkasan per status (jumlah dan Rupiah)")
     workbook_args(p)
     p.add_argument("--json", action="store_true", help="keluaran JSON")
+    p.add_argument("--html", metavar="FILE", type=Path,
+                   help="tulis laporan sebagai satu halaman HTML (grafik SVG)")
+    p.add_argument("--write", action="store_true",
+                   help="tulis sheet Laporan (tabel dan grafik) ke buku kerja")
     p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser("config", help="pengaturan: lokasi berkas dan nilai yang berlaku")
@@ -394,13 +398,31 @@ def cmd_report(args: argparse.Namespace) -> int:
     from tagihlite.core.report import format_text
     from tagihlite.workflow import summarise
 
+    from tagihlite.dashboard import dashboard
+
     settings = _settings()
+    if getattr(args, "write", False):
+        from tagihlite.workbook.file import check_writable
+
+        check_writable(args.path)
     with _journal(settings) as journal:
         analysis, _ = _analyse(args, settings, journal)
-    rep = summarise(analysis)
+        rep = summarise(analysis)
+        data = dashboard(analysis, journal, rep)
+    if getattr(args, "html", None):
+        from tagihlite.core.report_html import render
+
+        args.html.write_text(render(data, style=settings.rupiah_style), encoding="utf-8")
+        print(f"Laporan HTML ditulis: {args.html}", file=sys.stderr)
+    if getattr(args, "write", False):
+        from tagihlite.workbook.report_sheet import write_report_sheet
+
+        write_report_sheet(args.path, data, style=settings.rupiah_style)
+        print(f"Sheet Laporan ditulis ke '{args.path.name}'.", file=sys.stderr)
     if args.json:
-        _print_json({"file": str(args.path), "sheet": analysis.table.sheet, **rep.as_dict()})
-    else:
+        _print_json({"file": str(args.path), "sheet": analysis.table.sheet, **rep.as_dict(),
+                     "effectiveness": data["effectiveness"]})
+    elif not getattr(args, "html", None) and not getattr(args, "write", False):
         print(format_text(rep, settings.rupiah_style))
     return 0
 

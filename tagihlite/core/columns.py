@@ -22,6 +22,12 @@ INPUT_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "paid_status": ("Status Bayar", "Status Pembayaran", "Status", "Keterangan Bayar"),
     "due_date": ("Jatuh Tempo", "Tanggal Jatuh Tempo", "Tgl Jatuh Tempo", "Due Date"),
     "period": ("Periode", "Bulan Tagihan", "Periode Tagihan", "Bulan"),
+    # Payment lists (``tagihlite payments import``); "Tanggal Bayar" is also the column the
+    # import writes into the arrears sheet.
+    "paid_date": ("Tanggal Bayar", "Tgl Bayar", "Tanggal Pembayaran", "Tgl Pembayaran",
+                  "Tanggal Lunas", "Tgl Lunas", "Paid Date", "Payment Date"),
+    "paid_amount": ("Jumlah Bayar", "Jumlah Pembayaran", "Nominal Bayar", "Nominal Pembayaran",
+                    "Dibayar", "Total Bayar", "Paid Amount", "Payment Amount"),
 }
 REQUIRED_FIELDS: Final = ("name", "customer_id", "amount", "phone")
 
