@@ -396,9 +396,8 @@ def _audit_hook(settings: Settings) -> Any:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from tagihlite.core.report import format_text
-    from tagihlite.workflow import summarise
-
     from tagihlite.dashboard import dashboard
+    from tagihlite.workflow import summarise
 
     settings = _settings()
     if getattr(args, "write", False):
