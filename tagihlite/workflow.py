@@ -173,6 +173,8 @@ def sheet_values(analysis: Analysis, row: Any, *, message: str | None = None
     if entry is not None and entry.state != JournalState.CLEARED and (
             entry.state in JournalState.BLOCKING or row.eligible):
         status = JournalState.TO_STATUS.get(entry.state, Status.NEEDS_CHECK)
+        if row.paid and status != Status.NEEDS_CHECK:
+            status = Status.PAID  # paid after the reminder: the bill is closed
         return {
             C.STATUS: status,
             C.SENT_AT: entry.when,

@@ -18,7 +18,7 @@ def bar_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Seq
     """Grouped vertical bars; ``series`` = (name, one value per label)."""
     left, bottom, top = 48, 48, 28
     plot_w, plot_h = width - left - 12, height - bottom - top
-    peak = max([v for _, vals in series for v in vals] + [1])
+    peak = max([v for _, vals in series for v in vals] + [1]) * 1.12  # room for labels
     n, k = max(len(labels), 1), max(len(series), 1)
     slot = plot_w / n
     bar = slot * 0.8 / k
@@ -52,7 +52,7 @@ def line_chart(title: str, labels: Sequence[str], values: Sequence[float], *,
                width: int = 560, height: int = 260) -> str:
     left, bottom, top = 70, 40, 28
     plot_w, plot_h = width - left - 12, height - bottom - top
-    peak = max([*values, 1])
+    peak = max([*values, 1]) * 1.05
     n = len(values)
     pts = [(left + (plot_w * i / max(n - 1, 1)), top + plot_h - plot_h * v / peak)
            for i, v in enumerate(values)]
@@ -65,15 +65,16 @@ def line_chart(title: str, labels: Sequence[str], values: Sequence[float], *,
              'stroke="#333"/>',
              f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="#333"/>',
              f'<text x="{left - 4}" y="{top + 4}" text-anchor="end" font-size="10">'
-             f'{escape(rupiah(int(peak)))}</text>']
+             f'{escape(rupiah(int(max([*values, 0]))))}</text>']
     if pts:
         parts.append(f'<polyline points="{path}" fill="none" stroke="{_COLORS[1]}" '
                      'stroke-width="2.5"/>')
         parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{_COLORS[1]}"/>'
                   for x, y in pts]
         for i in sorted({0, n - 1}):
+            anchor = "start" if i == 0 else "end"
             parts.append(f'<text x="{pts[i][0]:.1f}" y="{top + plot_h + 16}" '
-                         f'text-anchor="middle" font-size="10">{escape(labels[i])}</text>')
+                         f'text-anchor="{anchor}" font-size="10">{escape(labels[i])}</text>')
     else:
         parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" '
                      'font-size="12" fill="#666">Belum ada pembayaran tercatat</text>')
