@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from core.core_helpers import run_cli, write_book
+
 from tagihlite import clock
 
 HEADER = ["Nama Pelanggan", "Nomor Indibiz", "Jumlah Tagihan", "No WhatsApp", "Status Bayar",

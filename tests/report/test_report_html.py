@@ -7,9 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from core.core_helpers import run_cli
 from report_scenario import scenario
+
 from tagihlite import clock
 
 

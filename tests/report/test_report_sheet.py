@@ -10,9 +10,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from core.core_helpers import run_cli
 from report_scenario import scenario
+
 from tagihlite import clock
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
