@@ -386,6 +386,9 @@ def report(click: Click) -> None:
     width = max(len(r) for r in rows)
     write_block(sheet, 1, 1, [[excel_value(v) for v in r] + [""] * (width - len(r))
                               for r in rows])
+    from tagihlite.excel.dashboard import dashboard_layout, write_dashboard
+
+    write_dashboard(sheet, dashboard_layout(analysis, rep, click.settings), len(rows) + 2)
     sheet.activate()
     click.status(f"Laporan diperbarui dari sheet '{live.name}'.")
 
