@@ -465,3 +465,14 @@ def import_data(click: Click, ask: Callable[[], str | None] | None = None) -> No
         click.status("Impor dibatalkan.")
         return
     import_into_book(click, path)
+
+
+def import_payments(click: Click, ask: Callable[[], str | None] | None = None) -> None:
+    """Impor Pembayaran: a payment list marks paid bills LUNAS (stops their reminders)."""
+    from tagihlite.excel.payments import import_payments_into_book
+
+    path = (ask or _ask_import_file)()
+    if not path:
+        click.status("Impor pembayaran dibatalkan.")
+        return
+    import_payments_into_book(click, path)
