@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from core.core_helpers import customer, run_cli, write_book
+
 from tagihlite import clock
 
 

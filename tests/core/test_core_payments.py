@@ -7,8 +7,8 @@ import json
 
 import openpyxl
 import pytest
-
 from core.core_helpers import column_values, customer, run_cli, sha256, write_book
+
 from tagihlite import clock
 
 
@@ -82,4 +82,4 @@ def test_journal_keeps_a_bill_paid_when_the_sheet_is_reset(tmp_path):
     assert run_cli("payments", "import", pay, book)[0] == 0
     fresh = write_book(tmp_path / "fresh.xlsx", [customer(1)])  # an old export: BELUM BAYAR
     code, out, _ = run_cli("check", fresh, "--json")
-    assert json.loads(out)["rows"][0]["reason_code"] == "paid"
+    assert code == 0 and json.loads(out)["rows"][0]["reason_code"] == "paid"
