@@ -182,16 +182,14 @@ def _plain_prefix(xml: str) -> str:
 
 def _add_sheet(wb_xml: str, rid: str) -> str:
     ids = [int(x) for x in re.findall(r'<(?:\w+:)?sheet\b[^>]*\bsheetId="(\d+)"', wb_xml)]
-    prefix_m = re.search(r'xmlns:(\w+)="' + re.escape(NS_R) + '"', wb_xml)
-    if prefix_m:
-        attr, ns = f"{prefix_m.group(1)}:id", ""
-    else:
-        attr, ns = "tlr:id", f' xmlns:tlr="{NS_R}"'
     m = re.search(r"</(\w+:)?sheets>", wb_xml)
     if m is None:
         raise InputError("Buku kerja tidak memiliki daftar sheet yang dapat dibaca.")
     tag = f"{m.group(1) or ''}sheet"
-    new = f'<{tag} name="{SHEET}" sheetId="{max(ids, default=0) + 1}" {attr}="{rid}"{ns}/>'
+    # The relationships prefix is declared on the element itself: some writers declare it
+    # only on each <sheet>, not on the root.
+    new = (f'<{tag} xmlns:r="{NS_R}" name="{SHEET}" sheetId="{max(ids, default=0) + 1}" '
+           f'r:id="{rid}"/>')
     return wb_xml[:m.start()] + new + wb_xml[m.start():]
 
 

@@ -92,3 +92,22 @@ def test_libreoffice_opens_the_charts(tmp_path):
     assert "Lunas setelah pengingat, per tingkat" in text
     assert "<c:barChart>" in text and "<c:lineChart>" in text
     assert "$Laporan.$B$" in text or "Laporan!$B$" in text or "'Laporan'!$B$" in text
+
+
+def test_an_independent_ooxml_validator_finds_nothing_in_our_parts(tmp_path):
+    import json
+    import sys
+
+    tool = Path(sys.executable).parent / "openxml-audit"
+    if not tool.exists():
+        pytest.skip("openxml-audit is not installed (pip install -e '.[test]')")
+    book = scenario(tmp_path)
+    _write(book)
+    proc = subprocess.run([str(tool), "-o", "json", "-m", "0", str(book)],
+                          capture_output=True, text=True, timeout=300)
+    findings = json.loads(proc.stdout)[0]["errors"]
+    ours = [f for f in findings
+            if f["part_uri"].startswith(("/xl/charts/", "/xl/drawings/", "/xl/worksheets/sheet2",
+                                         "/xl/workbook.xml", "/[Content_Types]"))
+            and not f["description"].startswith("Worksheet sheet2.xml has")]
+    assert ours == []
