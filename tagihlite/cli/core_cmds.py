@@ -411,7 +411,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     if getattr(args, "html", None):
         from tagihlite.core.report_html import render
 
-        args.html.write_text(render(data, style=settings.rupiah_style), encoding="utf-8")
+        try:
+            args.html.write_text(render(data, style=settings.rupiah_style), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"Laporan HTML tidak dapat ditulis ke '{args.html}' "
+                             f"({exc.strerror}). Pilih folder lain.") from None
         print(f"Laporan HTML ditulis: {args.html}", file=sys.stderr)
     if getattr(args, "write", False):
         from tagihlite.workbook.report_sheet import write_report_sheet

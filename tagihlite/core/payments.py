@@ -84,7 +84,10 @@ def read_payment_lines(grid: Sequence[Sequence[Any]], *, sheet: str, file: str,
                 continue
             raise InputError(f"Nomor Indibiz kosong di {place(f['customer_id'])}. Isi nomor "
                              "pelanggan atau hapus baris itu.")
-        paid_on = parse.date_value(cell(f["paid_date"]))
+        raw_date = cell(f["paid_date"])
+        if raw_date is None or (isinstance(raw_date, str) and not raw_date.strip()):
+            continue  # listed but not paid (yet): not a payment
+        paid_on = parse.date_value(raw_date)
         if paid_on is None:
             raise InputError(f"Tanggal bayar '{cell(f['paid_date']) or ''}' tidak terbaca di "
                              f"{place(f['paid_date'])}. Tulis sebagai tanggal, mis. "

@@ -53,7 +53,8 @@ def test_partial_then_rest_without_period_and_reimport(tmp_path):
     book = write_book(tmp_path / "b.xlsx", [customer(1), customer(2)])  # 101,000 / 102,000
     first = _payments(tmp_path / "p1.xlsx", ["ID Pelanggan", "Tanggal Pembayaran", "Nominal"],
                       ["141234500001", dt.date(2026, 12, 1), "Rp1.000"],
-                      ["141234500001", dt.date(2026, 12, 1), 1000])  # two equal payments
+                      ["141234500001", dt.date(2026, 12, 1), 1000],  # two equal payments
+                      ["141234500002", None, None])  # listed, not paid: no payment
     code, out, err = run_cli("payments", "import", first, book)
     assert code == 0, err
     assert "2 baru" in out and "1 dibayar sebagian" in out
