@@ -145,7 +145,7 @@ def _validate_section(cls: type, data: dict[str, Any], prefix: str) -> Any:
             kwargs[key] = value
             continue
         if annotation == "list[Level]":
-            from tagihlite.settings_levels import parse_levels
+            from tagihlite.core.level_settings import parse_levels
 
             kwargs[key] = parse_levels(value, name)
             continue

@@ -64,9 +64,9 @@ def analyse(table: SheetTable, settings: Settings, *, journal: Journal | None = 
             period: str | None = None, level: int | None = None,
             opted_out: frozenset[str] = frozenset()) -> Analysis:
     from tagihlite.clock import today
+    from tagihlite.core.level_settings import check_level
     from tagihlite.journal.history import sent_history
     from tagihlite.journal.payments import settled_bills
-    from tagihlite.settings_levels import check_level
 
     if level is None and settings.reminder_level != -1:
         level = settings.reminder_level

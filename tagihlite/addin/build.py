@@ -192,7 +192,7 @@ def _tagihan_sheet(customers: Sequence[Mapping[str, object]]) -> Sheet:
 
 def _template_sheet(texts: dict[str, str]) -> Sheet:
     """One column per reminder level: row 2 names the level ("Tingkat N - Nama"), the
-    message runs from row 3 down (tagihlite.level_templates reads it back)."""
+    message runs from row 3 down (tagihlite.core.level_templates reads it back)."""
     sheet = Sheet(SHEET_TEMPLATE, SHEETS[1][1],
                   widths={c: 80.0 for c in range(1, len(texts) + 1)})
     sheet.put(1, 1, TEMPLATE_TITLE, S_TITLE)

@@ -88,7 +88,7 @@ def _settings(**overrides: Any) -> Settings:
 def _read(path: Path, sheet: str | None) -> tuple[SheetTable, dict | None]:
     """Read the workbook once: the customer table and, if present, the Template sheet
     (level number or None -> its template text)."""
-    from tagihlite.level_templates import templates_from_sheet
+    from tagihlite.core.level_templates import templates_from_sheet
     from tagihlite.workbook.file import pick_sheet, read_workbook, table_in
 
     sheets = read_workbook(path)
@@ -124,11 +124,11 @@ def _analyse(args: argparse.Namespace, settings: Settings, journal: Any
 
 def _template(args: argparse.Namespace, settings: Settings,
               sheet_template: dict | None) -> MessageTemplate:
-    from tagihlite.level_templates import load_level_templates
+    from tagihlite.core.level_templates import load_level_templates
     from tagihlite.workflow import template_constants
 
     # Issue 2's order: the workbook's Template sheet, then --template, then the default
-    # (per level: see tagihlite.level_templates.select_template).
+    # (per level: see tagihlite.core.level_templates.select_template).
     return load_level_templates(settings.levels, sheet=sheet_template,
                                 file=getattr(args, "template", None),
                                 rupiah_style=settings.rupiah_style,
@@ -396,7 +396,7 @@ def _audit_hook(settings: Settings) -> Any:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from tagihlite.core.report import format_text
-    from tagihlite.dashboard import dashboard
+    from tagihlite.followup.dashboard import dashboard
     from tagihlite.workflow import summarise
 
     settings = _settings()

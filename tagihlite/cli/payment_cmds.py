@@ -29,7 +29,7 @@ def register(subparsers: Any) -> None:
 def run_payments_import(args: argparse.Namespace) -> int:
     from tagihlite.auth.identity import current_operator
     from tagihlite.errors import InputError
-    from tagihlite.payments_import import import_payments, payment_lines
+    from tagihlite.followup.payments import import_payments, payment_lines
     from tagihlite.settings import load
     from tagihlite.workbook.file import apply_plan, check_writable, read_table
 

@@ -102,7 +102,7 @@ EFF_HEAD = ("", "Diingatkan", "Bayar ≤3 hari", "≤7 hari", "≤14 hari", "Tin
 
 def render(data: dict[str, Any], *, style: str = "puebi", title: str = "Laporan TagihLite"
            ) -> str:
-    """``data``: :func:`tagihlite.dashboard.dashboard`."""
+    """``data``: :func:`tagihlite.followup.dashboard.dashboard`."""
     eff = data["effectiveness"]
     statuses = data["by_status"]
     charts = [

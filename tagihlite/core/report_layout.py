@@ -59,7 +59,7 @@ def _eff_row(label: Any, g: dict[str, Any]) -> list[Any]:
 
 
 def laporan(data: dict[str, Any], *, style: str = "puebi", who: str = "") -> Layout:
-    """``data``: :func:`tagihlite.dashboard.dashboard`."""
+    """``data``: :func:`tagihlite.followup.dashboard.dashboard`."""
     lay = Layout()
     lay.add(TITLE)
     lay.add("Dibuat", data["generated"].replace("T", " ") + " WIB")

@@ -95,9 +95,9 @@ def _analyse(click: Click, table: SheetTable) -> Analysis:
 
 def load_sheet_template(click: Click) -> MessageTemplate:
     """The workbook's Template sheet (a column per level, or column A from row 3), else
-    the packaged defaults (see :func:`tagihlite.level_templates.select_template`)."""
+    the packaged defaults (see :func:`tagihlite.core.level_templates.select_template`)."""
+    from tagihlite.core.level_templates import load_level_templates, templates_from_sheet
     from tagihlite.excel.sheet import read_sheet
-    from tagihlite.level_templates import load_level_templates, templates_from_sheet
     from tagihlite.workflow import template_constants
 
     settings = click.settings
@@ -475,4 +475,4 @@ def import_payments(click: Click, ask: Callable[[], str | None] | None = None) -
     if not path:
         click.status("Impor pembayaran dibatalkan.")
         return
-    import_payments_into_book(click, path)
+    import_payments_into_book(click, path, target_sheet(click))

@@ -19,7 +19,7 @@ POINTS_PER_COL, POINTS_PER_ROW = 48.0, 15.0
 
 def dashboard_layout(analysis: Any, report: Any, settings: Any) -> Layout:
     from tagihlite.core.report_layout import laporan
-    from tagihlite.dashboard import dashboard
+    from tagihlite.followup.dashboard import dashboard
     from tagihlite.journal.sqlite import Journal
 
     with Journal(settings.journal_file) as journal:

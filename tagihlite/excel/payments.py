@@ -8,18 +8,18 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tagihlite.excel.click import Click
+    from tagihlite.excel.sheet import LiveSheet
 
 
-def import_payments_into_book(click: Click, path: str | Path) -> None:
+def import_payments_into_book(click: Click, path: str | Path, live: LiveSheet) -> None:
+    """``live``: the customer sheet (the caller picks it, as for every action)."""
     from tagihlite.auth.identity import current_operator
-    from tagihlite.excel.actions import target_sheet
     from tagihlite.excel.sheet import apply_plan
-    from tagihlite.payments_import import import_payments, payment_lines
+    from tagihlite.followup.payments import import_payments, payment_lines
 
     path = Path(path)
     click.status("Membaca daftar pembayaran ...")
     lines, sheet = payment_lines(path, None)
-    live = target_sheet(click)
     settings = click.settings
     result = import_payments(lines, path.name, sheet, live.table(), settings,
                              operator=current_operator(settings).name or "")

@@ -311,7 +311,7 @@ def test_pandas_style_values_are_written_safely(tmp_path: Path) -> None:
 
 def test_core_reads_the_template_sheet_as_the_default_template(empty_book: Path) -> None:
 
-    from tagihlite.level_templates import packaged_template, templates_from_sheet
+    from tagihlite.core.level_templates import packaged_template, templates_from_sheet
 
     rows = CalamineWorkbook.from_path(str(empty_book)).get_sheet_by_name("Template").to_python()
     sources = templates_from_sheet(rows, (1, 1), "Template")
