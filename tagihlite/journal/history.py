@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tagihlite.core.ledger import History
@@ -33,16 +34,30 @@ def split_key(key: str) -> tuple[str, str, int] | None:
         return None
 
 
+def _rows(journal: Any) -> list[tuple[str, str, str | None, str | None, str | None]]:
+    """(key, state, when, channel, operator) of every reminder, without message texts
+    (every click reads this: a large journal's messages would cost megabytes)."""
+    path = getattr(journal, "path", None)
+    if path is not None and Path(path).exists():
+        import sqlite3
+        from contextlib import closing
+
+        with closing(sqlite3.connect(path, timeout=30)) as db:
+            return db.execute("SELECT key, state, COALESCE(intent_at, finished_at), channel, "
+                              "operator FROM reminders").fetchall()
+    return [(k, e.state, e.intent_at or e.finished_at, e.channel, e.operator)
+            for k, e in journal.entries().items()]
+
+
 def sent_reminders(journal: Any) -> list[SentReminder]:
     """Every reminder that may have left (the journal's blocking states), oldest first."""
     out = []
-    for key, entry in journal.entries().items():
+    for key, state, at, channel, operator in _rows(journal):
         parts = split_key(key)
-        when = to_wib(entry.intent_at or entry.finished_at)
-        if parts is None or when is None or entry.state not in JournalState.BLOCKING:
+        when = to_wib(at)
+        if parts is None or when is None or state not in JournalState.BLOCKING:
             continue
-        out.append(SentReminder(*parts, when.date(), entry.channel or "",
-                                entry.operator or "", 0))
+        out.append(SentReminder(*parts, when.date(), channel or "", operator or "", 0))
     return sorted(out, key=lambda r: (r.sent_on, r.customer_id, r.level))
 
 
