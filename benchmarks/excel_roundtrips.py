@@ -43,6 +43,22 @@ def export_file(path: Path, rows: list[dict[str, object]]) -> Path:
     return path
 
 
+def payment_file(path: Path, rows: list[dict[str, object]]) -> Path:
+    """Every customer pays half of the bill (one partial payment each)."""
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Nomor Indibiz", "Periode", "Tanggal Bayar", "Jumlah Bayar"])
+    for r in rows:
+        ws.append([r["Nomor Indibiz"], r["Periode"], dt.date(2026, 12, 3),
+                   int(r["Jumlah Tagihan"]) // 2])  # type: ignore[call-overload]
+    wb.save(path)
+    return path
+
+
 def measure(n: int, folder: Path) -> dict[str, int]:
     """Calls per action on a fresh add-in workbook with ``n`` customers."""
     from xlengine import MemoryExcel
@@ -61,6 +77,7 @@ def measure(n: int, folder: Path) -> dict[str, int]:
     rows = customers(n, "1410")
     book_path = build_workbook(folder / f"bench-{n}.xlsm", customers=rows)
     export = export_file(folder / f"export-{n}.xlsx", customers(n, "1410"))
+    payments = payment_file(folder / f"payments-{n}.xlsx", customers(n, "1410"))
     excel_actions._ask_import_file = lambda: str(export)  # the dialog is a person
     counts: dict[str, int] = {}
     with MemoryExcel() as xl:
@@ -86,6 +103,8 @@ def measure(n: int, folder: Path) -> dict[str, int]:
         counts["tl_help"] = click("tl_help")
         counts["tl_import"] = click("tl_import")
         counts["tl_send_all (cap 25)"] = click("tl_send_all", "yes")
+        excel_actions._ask_import_file = lambda: str(payments)
+        counts["tl_import_payments"] = click("tl_import_payments")
         with __import__("tagihlite.journal.sqlite", fromlist=["Journal"]).Journal(
                 home / "journal.sqlite") as journal:
             counts["_sent_total"] = len(journal.entries())

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tagihlite.core.levels import DEFAULT_LEVELS, Level
 from tagihlite.errors import SettingsError
 from tagihlite.paths import data_dir, settings_file
 
@@ -76,7 +77,7 @@ class Settings:
     branch: str = "Dumai"
     contact: str = "Plasa Telkom Dumai / 147"
     region: str = "ID"
-    reminder_level: int = 1
+    reminder_level: int = -1  # -1: each row at its due level ([[levels]]); N forces level N
     journal_path: str = ""  # empty: <app folder>/journal.sqlite
     outbox_dir: str = ""  # empty: <app folder>/outbox
     # Quiet hours (WIB): "08:00-20:00"; empty = any time. Days/dates with no sending at all.
@@ -87,6 +88,7 @@ class Settings:
     cloud: CloudSettings = field(default_factory=CloudSettings)
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
+    levels: list[Level] = field(default_factory=lambda: list(DEFAULT_LEVELS))
 
     # -- derived locations -------------------------------------------------
     @property
@@ -155,6 +157,11 @@ def _validate_section(cls: type, data: dict[str, Any], prefix: str) -> Any:
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             kwargs[key] = value
             continue
+        if annotation == "list[Level]":
+            from tagihlite.core.level_settings import parse_levels
+
+            kwargs[key] = parse_levels(value, name)
+            continue
         sub = {"WhatsAppWebSettings": WhatsAppWebSettings, "CloudSettings": CloudSettings,
                "WebhookSettings": WebhookSettings, "AuthSettings": AuthSettings}.get(annotation)
         if sub is not None:
@@ -185,8 +192,10 @@ def _check_values(obj: Any, prefix: str) -> None:
             raise bad("min_interval_seconds", "tidak boleh negatif")
         if obj.daily_cap < 0:
             raise bad("daily_cap", "tidak boleh negatif")
-        if obj.reminder_level < 1:
-            raise bad("reminder_level", "minimal 1")
+        numbers = tuple(lv.number for lv in obj.levels)
+        if obj.reminder_level != -1 and obj.reminder_level not in numbers:
+            raise bad("reminder_level", "harus -1 (otomatis menurut hari terlambat) atau "
+                      f"salah satu tingkat di [[levels]]: {', '.join(map(str, numbers))}")
         from tagihlite.errors import InputError
 
         try:
@@ -230,4 +239,7 @@ def load(path: Path | None = None) -> Settings:
 def dumps(settings: Settings) -> str:
     import tomli_w
 
-    return tomli_w.dumps(settings.as_dict())
+    data = settings.as_dict()
+    # TOML has no null: an open-ended level window is written without to_day.
+    data["levels"] = [{k: v for k, v in lv.items() if v is not None} for lv in data["levels"]]
+    return tomli_w.dumps(data)

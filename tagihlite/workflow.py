@@ -17,11 +17,13 @@ from tagihlite.channels.base import Reminder
 from tagihlite.core import columns as C
 from tagihlite.core.formats import periode, rupiah, tanggal, waktu
 from tagihlite.core.gcpause import paused_gc
-from tagihlite.core.ledger import build, mark_already_sent, mark_sent_by_sheet
+from tagihlite.core.ledger import History, build, mark_already_sent, mark_sent_by_sheet
+from tagihlite.core.levels import plan as level_plan
 from tagihlite.core.messages import MessageTemplate, row_context
 from tagihlite.core.report import Report, StatusLine
 from tagihlite.core.vocab import JournalState, Status
 from tagihlite.core.writeplan import (
+    DATE_FORMAT,
     DATETIME_FORMAT,
     KEEP,
     ColumnWrite,
@@ -45,8 +47,9 @@ class Analysis:
     table: SheetTable
     ledger: pd.DataFrame
     settings: Settings
-    level: int
+    level: int | None  # forced level; None: each row at its due level
     entries: dict[str, Entry] = field(default_factory=dict)
+    history: History = field(default_factory=dict)
 
     @property
     def eligible(self) -> pd.DataFrame:
@@ -60,16 +63,26 @@ class Analysis:
 def analyse(table: SheetTable, settings: Settings, *, journal: Journal | None = None,
             period: str | None = None, level: int | None = None,
             opted_out: frozenset[str] = frozenset()) -> Analysis:
-    level = level or settings.reminder_level
+    from tagihlite.clock import today
+    from tagihlite.core.level_settings import check_level
+    from tagihlite.journal.history import sent_history
+    from tagihlite.journal.payments import settled_bills
+
+    if level is None and settings.reminder_level != -1:
+        level = settings.reminder_level
+    check_level(level, settings)
+    history = sent_history(journal) if journal is not None else {}
+    settled = settled_bills(journal) if journal is not None else frozenset()
     with paused_gc():
         ledger = build(table, region=settings.region, period=period, level=level,
-                       opted_out=opted_out)
+                       opted_out=opted_out, today=today(), levels=settings.levels,
+                       history=history, settled=settled)
     entries = journal.entries(ledger["key"]) if journal is not None else {}
     blocked = {k: _when_text(e) for k, e in entries.items()
                if e.state in JournalState.BLOCKING}
     mark_already_sent(ledger, blocked)
     mark_sent_by_sheet(ledger, journal.customers() if journal is not None else ())
-    return Analysis(table, ledger, settings, level, entries)
+    return Analysis(table, ledger, settings, level, entries, history)
 
 
 def _when_text(entry: Entry) -> str:
@@ -85,7 +98,7 @@ def template_constants(settings: Settings) -> dict[str, Any]:
 
 def _context(row: Any, analysis: Analysis) -> dict[str, Any]:
     return row_context(name=row.name, customer_id=row.customer_id, amount=int(row.amount),
-                       due_date=row.due_date, period=row.period, level=analysis.level,
+                       due_date=row.due_date, period=row.period, level=row.level,
                        rupiah_style=analysis.settings.rupiah_style)
 
 
@@ -93,18 +106,18 @@ def render_messages(analysis: Analysis, template: MessageTemplate,
                     excel_rows: Collection[int] | None = None) -> dict[int, str]:
     """Excel row -> message, for every eligible row (or the chosen ones)."""
     df = analysis.rows_for(excel_rows)
-    level, style = analysis.level, analysis.settings.rupiah_style
+    style = analysis.settings.rupiah_style
     # Plain column lists: itertuples costs more than the rendering itself at 100,000 rows.
     columns = zip(df["row"].tolist(), df["name"].tolist(), df["customer_id"].tolist(),
                   df["amount"].tolist(), df["due_date"].tolist(), df["period"].tolist(),
-                  strict=True)
+                  df["level"].tolist(), strict=True)
     needs = template.variables
     with paused_gc():
         return {row: template.render(row_context(name=name, customer_id=cid, amount=amount,
                                                  due_date=due, period=period,
                                                  level=level, rupiah_style=style,
                                                  needs=needs))
-                for row, name, cid, amount, due, period in columns}
+                for row, name, cid, amount, due, period, level in columns}
 
 
 def build_reminders(analysis: Analysis, template: MessageTemplate,
@@ -117,7 +130,7 @@ def build_reminders(analysis: Analysis, template: MessageTemplate,
             "due_date_text": tanggal(r.due_date), "period_text": periode(r.period),
             **template_constants(analysis.settings)}.items()}
         out.append(Reminder(key=r.key, customer_id=r.customer_id, period=r.period,
-                            level=analysis.level, row=int(r.row), name=r.name, phone=r.phone,
+                            level=int(r.level), row=int(r.row), name=r.name, phone=r.phone,
                             amount=int(r.amount), due_date=r.due_date,
                             message=template.render(ctx), fields=fields))
     return out
@@ -172,6 +185,8 @@ def sheet_values(analysis: Analysis, row: Any, *, message: str | None = None
     if entry is not None and entry.state != JournalState.CLEARED and (
             entry.state in JournalState.BLOCKING or row.eligible):
         status = JournalState.TO_STATUS.get(entry.state, Status.NEEDS_CHECK)
+        if row.paid and status != Status.NEEDS_CHECK:
+            status = Status.PAID  # paid after the reminder: the bill is closed
         return {
             C.STATUS: status,
             C.SENT_AT: entry.when,
@@ -179,6 +194,7 @@ def sheet_values(analysis: Analysis, row: Any, *, message: str | None = None
             C.CHANNEL: LABELS.get(entry.channel or "", entry.channel or ""),
             C.MESSAGE: entry.message or KEEP,
             C.NOTE: entry.note,
+            **level_values(analysis, row, entry),
         }
     if row.reason_code == "already_sent":  # the sheet says so, the journal does not know
         return dict.fromkeys(C.OUTPUT_COLUMNS, KEEP)
@@ -190,7 +206,35 @@ def sheet_values(analysis: Analysis, row: Any, *, message: str | None = None
         status = Status.SKIPPED
     note = row.reason if not row.eligible else row.phone_note
     return {C.STATUS: status, C.SENT_AT: KEEP, C.SENT_BY: KEEP, C.CHANNEL: KEEP,
-            C.MESSAGE: message if message is not None else KEEP, C.NOTE: note}
+            C.MESSAGE: message if message is not None else KEEP, C.NOTE: note,
+            **level_values(analysis, row, entry)}
+
+
+def row_level_state(analysis: Analysis, row: Any, entry: Entry | None = None
+                    ) -> tuple[int | None, int | None, Any]:
+    """(last level sent, days overdue, next reminder date) of one ledger row, counting a
+    reminder this run just sent (``entry``) that the ledger, built before it, does not."""
+    last, days, nxt = row.last_level, row.days_overdue, row.next_reminder
+    sent_now = (entry is not None and entry.state in JournalState.BLOCKING
+                and row.level is not None and (last is None or row.level > last))
+    if sent_now and not row.paid:
+        from tagihlite.clock import today
+
+        sent = {**analysis.history.get((row.customer_id, row.period), {}),
+                int(row.level): today()}
+        state = level_plan(row.level_due, today(), sent,
+                           analysis.settings.levels)
+        last, days, nxt = state.last_level, state.days_overdue, state.next_reminder
+    return last, days, nxt
+
+
+def level_values(analysis: Analysis, row: Any, entry: Entry | None = None
+                 ) -> dict[str, Any]:
+    """Tingkat, Pengingat Berikutnya and Hari Terlambat of one row."""
+    last, days, nxt = row_level_state(analysis, row, entry)
+    return {C.LEVEL: "" if last is None else int(last),
+            C.NEXT_REMINDER: nxt if nxt is not None and not row.paid else "",
+            C.DAYS_OVERDUE: "" if days is None or row.paid else max(int(days), 0)}
 
 
 def link_formulas(analysis: Analysis) -> dict[int, str]:
@@ -241,7 +285,8 @@ def plan_writeback(analysis: Analysis, *, messages: Mapping[int, str] | None = N
             vals = [v[header] for v in values]
         plan.columns.append(ColumnWrite(
             col=col, header=header, new=new, values=vals, formulas=header == C.LINK,
-            number_format=DATETIME_FORMAT if header == C.SENT_AT else None))
+            number_format=DATETIME_FORMAT if header == C.SENT_AT
+            else DATE_FORMAT if header == C.NEXT_REMINDER else None))
     if t.row_numbers:
         plan.highlight = Highlight(first_row=t.header_row + 1, last_row=max(t.row_numbers),
                                    first_col=t.first_col,
@@ -259,6 +304,9 @@ def row_values(result: RowResult, analysis: Analysis) -> dict[str, Any]:
         C.CHANNEL: result.channel,
         C.MESSAGE: result.reminder.message,
         C.NOTE: result.note,
+        C.LEVEL: (result.reminder.level if result.state in JournalState.BLOCKING else KEEP),
+        C.NEXT_REMINDER: KEEP,
+        C.DAYS_OVERDUE: KEEP,
     }
 
 
@@ -276,7 +324,7 @@ def summarise(analysis: Analysis) -> Report:
         line.amount += amount
         if not r.paid and r.reason_code != "duplicate":  # a duplicate row is the same bill
             rep.outstanding += amount
-        if r.reason_code and r.reason_code not in ("paid", "already_sent"):
+        if r.reason_code and r.reason_code not in ("paid", "already_sent", "not_due"):
             rep.reasons[r.reason_code] += 1
         who = values[C.SENT_BY]
         if isinstance(who, str) and who:

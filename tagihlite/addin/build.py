@@ -42,8 +42,9 @@ WORKBOOK_CODE_NAME: Final = "ThisWorkbook"
 OUR_VBA_FILES: Final = ("TagihLite.bas",)
 
 TEMPLATE_TITLE: Final = "Template Pesan"
-TEMPLATE_HINT: Final = ("Ubah teks pesan mulai baris 3: satu sel = satu baris pesan, sel kosong = "
-                        "baris kosong. Kata di dalam {{ }} diisi otomatis dari data pelanggan.")
+TEMPLATE_HINT: Final = ("Satu kolom per tingkat pengingat. Ubah teks pesan mulai baris 3: satu "
+                        "sel = satu baris pesan, sel kosong = baris kosong. Kata di dalam {{ }} "
+                        "diisi otomatis dari data pelanggan.")
 TEMPLATE_FIRST_ROW: Final = 3
 LOGIN_LABEL: Final = "Masuk sebagai:"  # Laporan!A2; the login name goes in B2
 DOC_DATE: Final = "2025-01-01T00:00:00Z"
@@ -56,6 +57,9 @@ BUTTON_HELP: Final[dict[str, str]] = {
     "tl_import": "Pilih berkas ekspor tagihan; barisnya masuk ke lembar Tagihan. Baris lama "
                  "tetap menyimpan status kirimnya, baris baru ditambahkan, baris yang hilang "
                  "diberi catatan.",
+    "tl_import_payments": "Pilih daftar pembayaran; tagihan yang sudah dibayar ditandai LUNAS "
+                          "dengan tanggal bayarnya dan tidak diingatkan lagi. Pembayaran "
+                          "sebagian mengurangi jumlah tagihan.",
     "tl_mark": "Menandai baris yang belum bayar dan siap dikirim. Baris yang tidak bisa "
                "dikirim diberi alasan di kolom Catatan.",
     "tl_check": "Memeriksa nomor WhatsApp, jumlah tagihan, dan nomor Indibiz ganda tanpa "
@@ -195,14 +199,28 @@ def _tagihan_sheet(customers: Sequence[Mapping[str, object]]) -> Sheet:
     return sheet
 
 
-def _template_sheet(template_text: str) -> Sheet:
-    sheet = Sheet(SHEET_TEMPLATE, SHEETS[1][1], widths={1: 110.0})
+def _template_sheet(texts: dict[str, str]) -> Sheet:
+    """One column per reminder level: row 2 names the level ("Tingkat N - Nama"), the
+    message runs from row 3 down (tagihlite.core.level_templates reads it back)."""
+    sheet = Sheet(SHEET_TEMPLATE, SHEETS[1][1],
+                  widths={c: 80.0 for c in range(1, len(texts) + 1)})
     sheet.put(1, 1, TEMPLATE_TITLE, S_TITLE)
-    sheet.put(2, 1, TEMPLATE_HINT, S_HINT)
-    for offset, line in enumerate(template_lines(template_text)):
-        if line:
-            sheet.put(TEMPLATE_FIRST_ROW + offset, 1, line)
+    sheet.put(1, 2, TEMPLATE_HINT, S_HINT)
+    for col, (header, text) in enumerate(texts.items(), 1):
+        sheet.put(2, col, header, S_HINT)
+        for offset, line in enumerate(template_lines(text)):
+            if line:
+                sheet.put(TEMPLATE_FIRST_ROW + offset, col, line)
     return sheet
+
+
+def level_template_texts() -> dict[str, str]:
+    """Header -> packaged text, for the default levels."""
+    from tagihlite.core.levels import DEFAULT_LEVELS
+
+    return {f"Tingkat {lv.number} - {lv.name}":
+            (ADDIN_DIR.parent / "templates" / f"level{lv.number}.j2").read_text("utf-8")
+            for lv in DEFAULT_LEVELS}
 
 
 def _laporan_sheet() -> Sheet:
@@ -288,7 +306,7 @@ def build_workbook_bytes(customers: Sequence[Mapping[str, object]] | None = None
     from openpyxl.writer.theme import theme_xml  # Office's default theme, as openpyxl ships it
 
     sheets = [_tagihan_sheet(list(customers or ())),
-              _template_sheet(TEMPLATE_PATH.read_text(encoding="utf-8")),
+              _template_sheet(level_template_texts()),
               _laporan_sheet(), _petunjuk_sheet()]
     strings = SharedStrings()
     sheet_parts = [(f"xl/worksheets/sheet{i}.xml",

@@ -12,6 +12,7 @@ RIBBON_IDS: Final[tuple[str, ...]] = (
     "tl_login",
     "tl_logout",
     "tl_import",
+    "tl_import_payments",
     "tl_mark",
     "tl_check",
     "tl_preview",

@@ -23,14 +23,17 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from tagihlite.core.formats import WIB
 from tagihlite.errors import InputError, PermissionDenied, TagihError
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from tagihlite.auth.audit import AuditLog
     from tagihlite.auth.identity import Operator
+    from tagihlite.core.messages import TemplateSource
     from tagihlite.settings import Settings
 
 APPROVE, REVOKE, FIRST_USE = "template_approve", "template_revoke", "template_first_use"
@@ -79,12 +82,55 @@ class TemplateVerdict:
     source: str
     approved: bool
     how: str  # Indonesian: PACKAGED, IMPLICIT, "disetujui Sari, 05-12-2026 09:10 WIB", ...
+    parts: tuple[TemplateVerdict, ...] = ()  # one per text when a send uses several (levels)
 
     @property
     def label(self) -> str:
         """What a preview or send line says about the template."""
+        if self.parts:
+            return "; ".join(p.label for p in self.parts)
         state = self.how if self.approved else NOT_APPROVED
         return f"{self.source}, hash {short(self.hash)}, {state}"
+
+
+class TemplateSet(Protocol):
+    """A loaded template: one text (MessageTemplate) or one per level (LevelTemplates)."""
+
+    def sources(self, levels: Collection[int] | None = None
+                ) -> tuple[TemplateSource, ...]: ...
+
+
+def combine(verdicts: list[TemplateVerdict]) -> TemplateVerdict:
+    """One verdict for a send that uses several texts: approved only when every text is."""
+    if len(verdicts) == 1:
+        return verdicts[0]
+    refused = [v for v in verdicts if not v.approved]
+    digest = refused[0].hash if refused else template_hash("\n".join(v.hash for v in verdicts))
+    return TemplateVerdict(digest, "; ".join(v.source for v in verdicts), not refused,
+                           refused[0].how if refused else "disetujui", tuple(verdicts))
+
+
+def verdict_for(settings: Settings, template: TemplateSet) -> TemplateVerdict:
+    """Read-only verdict over every text ``template`` would send (Preview asks this)."""
+    return combine([template_verdict(settings, s.text, s.origin) for s in template.sources()])
+
+
+def pending(settings: Settings, template: TemplateSet
+            ) -> list[tuple[TemplateSource, TemplateVerdict]]:
+    """The texts of ``template`` a supervisor still has to approve (implicit ones included)."""
+    out = []
+    for source in template.sources():
+        verdict = template_verdict(settings, source.text, source.origin)
+        if not verdict.approved or verdict.how == IMPLICIT:
+            out.append((source, verdict))
+    return out
+
+
+def require_approved(settings: Settings, template: TemplateSet, *, actor: str,
+                     levels: Collection[int] | None = None) -> TemplateVerdict:
+    """:func:`require_approved_template` for every text this send uses (its ``levels``)."""
+    return combine([require_approved_template(settings, s.text, s.origin, actor=actor)
+                    for s in template.sources(levels)])
 
 
 def audit_log(settings: Settings) -> AuditLog:

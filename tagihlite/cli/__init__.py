@@ -20,6 +20,7 @@ from tagihlite.errors import TagihError
 COMMAND_MODULES = (
     "tagihlite.cli.core_cmds",  # demo, check, mark, preview, send, report, config
     "tagihlite.cli.import_cmds",  # import
+    "tagihlite.cli.payment_cmds",  # payments import
     "tagihlite.cli.addin_cmds",  # build-workbook, setup-excel
     "tagihlite.cli.channel_cmds",  # webhook
     "tagihlite.cli.user_cmds",  # users, login, logout, whoami, audit, secrets, optout, clear

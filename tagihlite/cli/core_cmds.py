@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tagihlite.errors import InputError, TagihError
 
 if TYPE_CHECKING:
-    from tagihlite.core.messages import MessageTemplate, TemplateSource
+    from tagihlite.core.messages import MessageTemplate
     from tagihlite.core.table import SheetTable
     from tagihlite.settings import Settings
     from tagihlite.workflow import Analysis
@@ -33,7 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("path", type=Path, help="buku kerja tagihan (.xlsx/.xlsm)")
         p.add_argument("--sheet", help="nama sheet (jika ada beberapa tabel)")
         p.add_argument("--period", help="periode tagihan YYYY-MM (bawaan: kolom Periode)")
-        p.add_argument("--level", type=int, help="tingkat pengingat (bawaan: 1)")
+        p.add_argument("--level", type=int,
+                       help="paksa satu tingkat pengingat (bawaan: tingkat yang jatuh tempo "
+                            "per baris)")
 
     p = sub.add_parser("check", help="periksa setiap baris: bisa dikirim atau tidak, dan kenapa")
     workbook_args(p)
@@ -64,6 +66,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="ringkasan per status (jumlah dan Rupiah)")
     workbook_args(p)
     p.add_argument("--json", action="store_true", help="keluaran JSON")
+    p.add_argument("--html", metavar="FILE", type=Path,
+                   help="tulis laporan sebagai satu halaman HTML (grafik SVG)")
+    p.add_argument("--write", action="store_true",
+                   help="tulis sheet Laporan (tabel dan grafik) ke buku kerja")
     p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser("config", help="pengaturan: lokasi berkas dan nilai yang berlaku")
@@ -79,9 +85,10 @@ def _settings(**overrides: Any) -> Settings:
     return load().with_overrides(**overrides)
 
 
-def _read(path: Path, sheet: str | None) -> tuple[SheetTable, TemplateSource | None]:
-    """Read the workbook once: the customer table and, if present, the Template sheet."""
-    from tagihlite.core.messages import template_from_sheet_lines
+def _read(path: Path, sheet: str | None) -> tuple[SheetTable, dict | None]:
+    """Read the workbook once: the customer table and, if present, the Template sheet
+    (level number or None -> its template text)."""
+    from tagihlite.core.level_templates import templates_from_sheet
     from tagihlite.workbook.file import pick_sheet, read_workbook, table_in
 
     sheets = read_workbook(path)
@@ -89,10 +96,7 @@ def _read(path: Path, sheet: str | None) -> tuple[SheetTable, TemplateSource | N
     template = None
     for s in sheets:
         if s.name.strip().casefold() == "template" and s.name != table.sheet:
-            top, left = s.origin
-            cells = [row[1 - left] if 0 <= 1 - left < len(row) else None
-                     for row in s.grid[max(0, 3 - top):]]
-            template = template_from_sheet_lines(cells, sheet=s.name, first_row=3)
+            template = templates_from_sheet(s.grid, s.origin, s.name) or None
     return table, template
 
 
@@ -109,7 +113,7 @@ def _opted_out(settings: Settings) -> frozenset[str]:
 
 
 def _analyse(args: argparse.Namespace, settings: Settings, journal: Any
-             ) -> tuple[Analysis, TemplateSource | None]:
+             ) -> tuple[Analysis, dict | None]:
     from tagihlite.workflow import analyse
 
     table, template = _read(args.path, args.sheet)
@@ -119,14 +123,16 @@ def _analyse(args: argparse.Namespace, settings: Settings, journal: Any
 
 
 def _template(args: argparse.Namespace, settings: Settings,
-              sheet_template: TemplateSource | None) -> MessageTemplate:
-    from tagihlite.core.messages import load_template
+              sheet_template: dict | None) -> MessageTemplate:
+    from tagihlite.core.level_templates import load_level_templates
     from tagihlite.workflow import template_constants
 
-    # Issue 2's order: the workbook's Template sheet, then --template, then the default.
-    return load_template(sheet=sheet_template, file=getattr(args, "template", None),
-                         rupiah_style=settings.rupiah_style,
-                         constants=template_constants(settings))
+    # Issue 2's order: the workbook's Template sheet, then --template, then the default
+    # (per level: see tagihlite.core.level_templates.select_template).
+    return load_level_templates(settings.levels, sheet=sheet_template,
+                                file=getattr(args, "template", None),
+                                rupiah_style=settings.rupiah_style,
+                                constants=template_constants(settings))  # type: ignore[return-value]
 
 
 def _rows_json(analysis: Analysis, messages: dict[int, str] | None = None) -> list[dict]:
@@ -137,6 +143,9 @@ def _rows_json(analysis: Analysis, messages: dict[int, str] | None = None) -> li
             "phone": r.phone, "amount": r.amount, "paid": bool(r.paid),
             "eligible": bool(r.eligible),
             "reason_code": r.reason_code, "reason": r.reason or None,
+            "level": None if r.level is None else int(r.level),
+            "days_overdue": None if r.days_overdue is None else int(r.days_overdue),
+            "next_reminder": r.next_reminder.isoformat() if r.next_reminder else None,
         }
         if messages is not None:
             item["message"] = messages.get(int(r.row))
@@ -307,14 +316,14 @@ def _confirm(question: str) -> bool:
 
 
 def _template_verdict(settings: Settings, template: MessageTemplate) -> Any:
-    from tagihlite.auth.template_approval import template_verdict
+    from tagihlite.auth.template_approval import verdict_for
 
-    return template_verdict(settings, template.source.text, template.source.origin)
+    return verdict_for(settings, template)
 
 
 def cmd_send(args: argparse.Namespace) -> int:
     from tagihlite.auth.identity import operator_for_send
-    from tagihlite.auth.template_approval import require_approved_template
+    from tagihlite.auth.template_approval import require_approved
     from tagihlite.channels import get_channel
     from tagihlite.sending import stop_on_sigint
     from tagihlite.workbook.file import check_writable
@@ -335,9 +344,10 @@ def cmd_send(args: argparse.Namespace) -> int:
     with _journal(settings) as journal:
         analysis, sheet_template = _analyse(args, settings, journal)
         template = _template(args, settings, sheet_template)  # broken template: stop here
-        verdict = require_approved_template(settings, template.source.text,
-                                            template.source.origin, actor=operator.name)
         reminders = build_reminders(analysis, template, rows)
+        # Every text these reminders use must be approved; nothing has been sent yet.
+        verdict = require_approved(settings, template, actor=operator.name,
+                                   levels={r.level for r in reminders} or None)
         skipped = len(analysis.ledger) - len(analysis.eligible)
         if rows is not None:
             unknown = rows - set(analysis.ledger["row"])
@@ -346,8 +356,9 @@ def cmd_send(args: argparse.Namespace) -> int:
                       "pelanggan.", file=sys.stderr)
         total = total_rupiah(reminders, settings.rupiah_style)
         periods = ", ".join(sorted({r.period for r in reminders})) or "-"
+        levels = ", ".join(map(str, sorted({r.level for r in reminders}))) or "-"
         print(f"Akan dikirim: {len(reminders)} pengingat (periode {periods}, tingkat "
-              f"{analysis.level}), total {total}, lewat {via}, atas nama {operator.name}. "
+              f"{levels}), total {total}, lewat {via}, atas nama {operator.name}. "
               f"({skipped} baris dilewati; lihat 'tagihlite check'.)")
         print(f"Template: {verdict.label}.")
         if not reminders:
@@ -412,15 +423,36 @@ def _audit_hook(settings: Settings) -> Any:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from tagihlite.core.report import format_text
+    from tagihlite.followup.dashboard import dashboard
     from tagihlite.workflow import summarise
 
     settings = _settings()
+    if getattr(args, "write", False):
+        from tagihlite.workbook.file import check_writable
+
+        check_writable(args.path)
     with _journal(settings) as journal:
         analysis, _ = _analyse(args, settings, journal)
-    rep = summarise(analysis)
+        rep = summarise(analysis)
+        data = dashboard(analysis, journal, rep)
+    if getattr(args, "html", None):
+        from tagihlite.core.report_html import render
+
+        try:
+            args.html.write_text(render(data, style=settings.rupiah_style), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"Laporan HTML tidak dapat ditulis ke '{args.html}' "
+                             f"({exc.strerror}). Pilih folder lain.") from None
+        print(f"Laporan HTML ditulis: {args.html}", file=sys.stderr)
+    if getattr(args, "write", False):
+        from tagihlite.workbook.report_sheet import write_report_sheet
+
+        write_report_sheet(args.path, data, style=settings.rupiah_style)
+        print(f"Sheet Laporan ditulis ke '{args.path.name}'.", file=sys.stderr)
     if args.json:
-        _print_json({"file": str(args.path), "sheet": analysis.table.sheet, **rep.as_dict()})
-    else:
+        _print_json({"file": str(args.path), "sheet": analysis.table.sheet, **rep.as_dict(),
+                     "effectiveness": data["effectiveness"]})
+    elif not getattr(args, "html", None) and not getattr(args, "write", False):
         print(format_text(rep, settings.rupiah_style))
     return 0
 

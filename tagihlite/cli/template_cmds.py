@@ -36,7 +36,7 @@ def _notice() -> None:
 
 def cmd_approve(args: argparse.Namespace) -> int:
     from tagihlite.auth.identity import require_supervisor
-    from tagihlite.auth.template_approval import approve, short
+    from tagihlite.auth.template_approval import approve, pending, short, verdict_for
     from tagihlite.cli.core_cmds import _confirm, _read, _settings, _template
 
     settings = _settings()
@@ -49,20 +49,22 @@ def cmd_approve(args: argparse.Namespace) -> int:
                          "disetujui).")
     # The same choice of template a send makes, checked completely (a broken one is refused).
     template = _template(args, settings, sheet_template)
-    source = template.source
-    print(f"Template dari {source.origin}:")
-    print("-" * 60)
-    print(source.text.rstrip("\n"))
-    print("-" * 60)
-    if not args.yes and not _confirm("Setujui template ini untuk pengiriman?"):
+    todo = pending(settings, template)
+    if not todo:
+        print(f"Template ini sudah disetujui ({verdict_for(settings, template).label}).")
+        return 0
+    for source, verdict in todo:
+        print(f"Template dari {source.origin} (hash {short(verdict.hash)}):")
+        print("-" * 60)
+        print(source.text.rstrip("\n"))
+        print("-" * 60)
+    if not args.yes and not _confirm(f"Setujui {len(todo)} template ini untuk pengiriman?"):
         print("Dibatalkan; tidak ada yang disetujui.")
         return 0
-    verdict, new = approve(settings, source.text, source.origin, actor=actor)
-    if new:
+    for source, _verdict in todo:
+        verdict, _new = approve(settings, source.text, source.origin, actor=actor)
         print(f"Template disetujui oleh {actor.name}: hash {short(verdict.hash)} "
               f"({source.origin}). Tercatat di jejak audit.")
-    else:
-        print(f"Template ini sudah {verdict.how}: hash {short(verdict.hash)}.")
     return 0
 
 

@@ -22,6 +22,12 @@ INPUT_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "paid_status": ("Status Bayar", "Status Pembayaran", "Status", "Keterangan Bayar"),
     "due_date": ("Jatuh Tempo", "Tanggal Jatuh Tempo", "Tgl Jatuh Tempo", "Due Date"),
     "period": ("Periode", "Bulan Tagihan", "Periode Tagihan", "Bulan"),
+    # Payment lists (``tagihlite payments import``); "Tanggal Bayar" is also the column the
+    # import writes into the arrears sheet.
+    "paid_date": ("Tanggal Bayar", "Tgl Bayar", "Tanggal Pembayaran", "Tgl Pembayaran",
+                  "Tanggal Lunas", "Tgl Lunas", "Paid Date", "Payment Date"),
+    "paid_amount": ("Jumlah Bayar", "Jumlah Pembayaran", "Nominal Bayar", "Nominal Pembayaran",
+                    "Dibayar", "Total Bayar", "Paid Amount", "Payment Amount"),
 }
 REQUIRED_FIELDS: Final = ("name", "customer_id", "amount", "phone")
 
@@ -32,7 +38,11 @@ SENT_BY = "Dikirim Oleh"
 CHANNEL = "Saluran"
 MESSAGE = "Pesan"
 NOTE = "Catatan"
-OUTPUT_COLUMNS: Final = (STATUS, SENT_AT, SENT_BY, CHANNEL, MESSAGE, NOTE)
+LEVEL = "Tingkat"  # the highest reminder level sent
+NEXT_REMINDER = "Pengingat Berikutnya"  # date the next reminder is due (empty: none)
+DAYS_OVERDUE = "Hari Terlambat"  # days past the due date (0 before it)
+LEVEL_COLUMNS: Final = (LEVEL, NEXT_REMINDER, DAYS_OVERDUE)
+OUTPUT_COLUMNS: Final = (STATUS, SENT_AT, SENT_BY, CHANNEL, MESSAGE, NOTE, *LEVEL_COLUMNS)
 LINK = "Tautan WA"  # only the link channel writes it
 
 TAGIHAN_SHEET = "Tagihan"  # the add-in workbook's customer sheet (and import's default)

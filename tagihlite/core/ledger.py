@@ -7,12 +7,14 @@ everything later (messages, sending, write-back, reports) reads from it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from tagihlite.core import parse
 from tagihlite.core.columns import NOTE, STATUS
+from tagihlite.core.levels import Level, effective_due
+from tagihlite.core.levels import plan as level_plan
 from tagihlite.core.vocab import ABSENT_PREFIX, REASONS, Status, reason_text
 
 if TYPE_CHECKING:
@@ -23,7 +25,13 @@ if TYPE_CHECKING:
 LEDGER_COLUMNS = (
     "row", "name", "customer_id", "phone", "phone_note", "amount", "paid", "paid_raw",
     "due_date", "period", "key", "eligible", "reason_code", "reason", "sheet_status",
+    # Reminder levels (None when unknown): the level this row is (or would be) sent at, the
+    # highest level already sent, today - due date, and the date the next one is due.
+    "level", "last_level", "days_overdue", "next_reminder", "level_due",
 )
+
+# (customer_id, period) -> {level: date sent} for reminders that may have gone out.
+History = Mapping[tuple[str, str], Mapping[int, dt.date]]
 
 
 
@@ -63,14 +71,20 @@ def build(
     *,
     region: str = "ID",
     period: str | None = None,
-    level: int = 1,
+    level: int | None = 1,
     opted_out: frozenset[str] = frozenset(),
     today: dt.date | None = None,
+    levels: Sequence[Level] | None = None,
+    history: History | None = None,
+    settled: Collection[tuple[str, str]] = frozenset(),
 ) -> pd.DataFrame:
     """Parse and judge every data row.
 
     ``period`` overrides the sheet; otherwise the row's Periode, else its due date's month,
     else the current month (WIB). Journal knowledge is added by :func:`mark_already_sent`.
+    ``level`` None sends each row at its due level (``levels``, ``history`` of what was
+    sent); a number forces that level. ``settled`` bills (customer, period) were paid
+    according to the journal's payments, whatever the sheet says.
     """
     import pandas as pd
 
@@ -78,7 +92,15 @@ def build(
     col = {name: list(map(itemgetter(i), table.rows)) for name, i in f.items()}
     n = len(table.rows)
     none = [None] * n
-    default_period = period or f"{(today or today_wib()):%Y-%m}"
+    today = today or today_wib()
+    default_period = period or f"{today:%Y-%m}"
+    history = history or {}
+    row_levels: list[int | None] = []
+    last_levels: list[int | None] = []
+    overdue: list[int | None] = []
+    next_dates: list[dt.date | None] = []
+    level_dues: list[dt.date | None] = []
+    plans: dict[tuple[Any, ...], Any] = {}
 
     names = [_text(v) for v in col["name"]]
     ids = [parse.customer_id(v) for v in col["customer_id"]]
@@ -104,9 +126,28 @@ def build(
     for rown, cid, ph, am, paid_flag, note, row_period, due, raw_paid in rows:
         per = period or row_period or (f"{due:%Y-%m}" if due else default_period)
         periods.append(per)
-        keys.append(reminder_key(cid, per, level) if cid else "")
+        # A period guessed from today's date says nothing about when the bill was due.
+        level_due = effective_due(due, per) if (period or row_period or due) else None
+        level_dues.append(level_due)
+        state = None
+        if levels is not None:
+            # Due dates repeat (a period's 20th) and most bills have no history: compute
+            # each distinct case once (100,000 rows, a handful of cases).
+            sent = history.get((cid, per))
+            case = (level_due, tuple(sorted(sent.items())) if sent else ())
+            state = plans.get(case)
+            if state is None:
+                state = plans[case] = level_plan(level_due, today, sent or {}, levels)
+        row_level = level if level is not None or state is None else (
+            state.due_level if state.due_level is not None else state.last_level)
+        is_paid = paid_flag is True or (cid, per) in settled
+        row_levels.append(row_level)
+        last_levels.append(state.last_level if state else None)
+        overdue.append(state.days_overdue if state else None)
+        next_dates.append(None if state is None or is_paid else state.next_reminder)
+        keys.append(reminder_key(cid, per, row_level) if cid and row_level is not None else "")
         code, detail = None, None
-        if paid_flag is True:
+        if is_paid:
             code = "paid"
         elif note and note.startswith(ABSENT_PREFIX):
             code, detail = "absent_from_import", {"note": note}
@@ -122,6 +163,9 @@ def build(
             code = am.reason
         elif ph.e164 in opted_out:
             code = "opted_out"
+        elif row_level is None:  # automatic levels, nothing sent yet, no window open
+            nxt = state.next_reminder if state else None
+            code, detail = "not_due", {"next": f"{nxt:%d-%m-%Y}" if nxt else "-"}
         if cid and (cid, per) not in first_seen:
             first_seen[cid, per] = rown
         eligible.append(code is None)
@@ -136,7 +180,7 @@ def build(
         "phone": [p.e164 for p in phones],
         "phone_note": [p.note for p in phones],
         "amount": [a.value for a in amounts],
-        "paid": [p is True for p in paid_flags],
+        "paid": [c == "paid" for c in codes],
         "paid_raw": _map_unique(_text, paid_raw),
         "due_date": dues,
         "period": periods,
@@ -145,6 +189,11 @@ def build(
         "reason_code": codes,
         "reason": reasons,
         "sheet_status": sheet_status,
+        "level": row_levels,
+        "last_level": last_levels,
+        "days_overdue": overdue,
+        "next_reminder": next_dates,
+        "level_due": level_dues,  # the due date the level rules used (None: unknown)
     }
     # Object columns keep None as None (pandas 3 would turn text columns into its string
     # dtype with NaN, and ints with gaps into floats): the shells and JSON see plain values.

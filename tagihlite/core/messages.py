@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 from tagihlite.core.formats import periode, rupiah, tanggal
+from tagihlite.core.levels import effective_due, isolation_date, late_fee, revoke_date
 from tagihlite.errors import TagihError
 
 # Everything a template may use. Anything else is an "unknown variable".
@@ -31,8 +32,15 @@ VARIABLES = {
     "company": "nama perusahaan",
     "branch": "nama cabang",
     "contact": "kontak layanan",
-    "level": "tingkat pengingat (1, 2, ...)",
+    "level": "tingkat pengingat (0, 1, 2, ...)",
+    "level_name": "nama tingkat pengingat, mis. Jatuh tempo",
+    "late_fee_rupiah": "denda keterlambatan bulan ini (5%, minimal Rp5.000)",
+    "late_fee_next_rupiah": "denda bulan berikutnya (10%, minimal Rp10.000)",
+    "isolation_date_text": "tanggal layanan mulai diisolir (sehari setelah jatuh tempo)",
+    "revoke_date_text": "tanggal layanan dapat dicabut (tanggal 20, dua bulan kemudian)",
 }
+LEVEL_VARIABLES = frozenset({"late_fee_rupiah", "late_fee_next_rupiah", "isolation_date_text",
+                             "revoke_date_text"})
 MAX_MESSAGE_CHARS = 4096  # WhatsApp's text limit
 
 
@@ -106,6 +114,10 @@ class MessageTemplate:
     """A checked template, ready to render many rows fast."""
 
     NAME = "<tagihlite-template>"
+
+    def sources(self, levels: Collection[int] | None = None) -> tuple[TemplateSource, ...]:
+        """Every text this template sends (one here; one per level in LevelTemplates)."""
+        return (self.source,)
 
     def __init__(self, source: TemplateSource, *, rupiah_style: str = "puebi",
                  constants: Mapping[str, Any] | None = None) -> None:
@@ -223,6 +235,9 @@ def sample_context(due: dt.date | None = dt.date(2026, 11, 20)) -> dict[str, Any
         "name": "Contoh Pelanggan", "customer_id": "141234567890", "amount": 1250000,
         "amount_rupiah": "Rp1.250.000", "due_date": due, "due_date_text": tanggal(due),
         "period": "2026-11", "period_text": "November 2026", "level": 1,
+        "level_name": "Jatuh tempo", "late_fee_rupiah": "Rp62.500",
+        "late_fee_next_rupiah": "Rp125.000", "isolation_date_text": "21 November 2026",
+        "revoke_date_text": "20 Januari 2027",
     }
 
 
@@ -239,6 +254,12 @@ def row_context(*, name: str, customer_id: str, amount: int, due_date: dt.date |
         ctx["due_date_text"] = tanggal(due_date)
     if needs is None or "period_text" in needs:
         ctx["period_text"] = periode(period)
+    if needs is None or needs & LEVEL_VARIABLES:
+        due = effective_due(due_date, period)
+        ctx["late_fee_rupiah"] = rupiah(late_fee(amount, 1), rupiah_style)
+        ctx["late_fee_next_rupiah"] = rupiah(late_fee(amount, 2), rupiah_style)
+        ctx["isolation_date_text"] = tanggal(isolation_date(due))
+        ctx["revoke_date_text"] = tanggal(revoke_date(due))
     return ctx
 
 

@@ -43,13 +43,15 @@ def counts(df: pd.DataFrame) -> dict[str, Any]:
     codes = df["reason_code"].value_counts()
     paid = int(df["paid"].sum())
     already = int(codes.get("already_sent", 0))
+    not_due = int(codes.get("not_due", 0))
     return {
         "rows": len(df),
         "eligible": len(eligible),
         "ineligible": len(df) - len(eligible),
         "paid": paid,
         "already_sent": already,
-        "to_fix": len(df) - len(eligible) - paid - already,
+        "not_due": not_due,
+        "to_fix": len(df) - len(eligible) - paid - already - not_due,
         "eligible_amount": int(eligible["amount"].sum()) if len(eligible) else 0,
         "reasons": {k: int(v) for k, v in codes.items()},
     }
@@ -61,6 +63,8 @@ def check_sentence(c: dict[str, Any], style: str = "puebi") -> str:
             f"({rupiah(c['eligible_amount'], style)}); {c['paid']} sudah lunas; ")
     if c["already_sent"]:
         text += f"{c['already_sent']} sudah dikirim sebelumnya; "
+    if c.get("not_due"):
+        text += f"{c['not_due']} belum waktunya diingatkan; "
     return text + f"{c['to_fix']} perlu diperiksa."
 
 

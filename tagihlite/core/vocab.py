@@ -86,6 +86,7 @@ REASONS: Final[dict[str, str]] = {
     "opted_out": "Pelanggan minta tidak dihubungi lewat WhatsApp (daftar tolak).",
     # The text is the importer's own Catatan (it starts with ABSENT_PREFIX); kept as is.
     "absent_from_import": "{note}",
+    "not_due": "Belum waktunya diingatkan; pengingat berikutnya {next}.",
 }
 
 # Impor Data marks rows missing from the fresh export with a Catatan starting with this.
@@ -107,6 +108,7 @@ REASON_LABELS: Final[dict[str, str]] = {
     "already_sent": "sudah dikirim",
     "opted_out": "minta tidak dihubungi",
     "absent_from_import": "tidak ada di daftar impor",
+    "not_due": "belum waktunya",
 }
 
 

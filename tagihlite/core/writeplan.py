@@ -28,6 +28,7 @@ class _Keep:
 KEEP: Final = _Keep()
 
 DATETIME_FORMAT: Final = "dd-mm-yyyy hh:mm"  # Excel number format for Waktu Kirim (WIB)
+DATE_FORMAT: Final = "dd-mm-yyyy"  # Pengingat Berikutnya
 
 
 @dataclass

@@ -21,6 +21,7 @@ ACTIONS: dict[str, str] = {
     "tl_login": "login",
     "tl_logout": "logout",
     "tl_import": "import_data",
+    "tl_import_payments": "import_payments",
     "tl_mark": "mark",
     "tl_check": "check",
     "tl_preview": "preview",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from tagihlite import clock
@@ -116,21 +116,21 @@ def _analyse(click: Click, table: SheetTable) -> Analysis:
 
 
 def load_sheet_template(click: Click) -> MessageTemplate:
-    """The workbook's Template sheet (column A from row 3), else the packaged default."""
-    from tagihlite.core.messages import load_template, template_from_sheet_lines
+    """The workbook's Template sheet (a column per level, or column A from row 3), else
+    the packaged defaults (see :func:`tagihlite.core.level_templates.select_template`)."""
+    from tagihlite.core.level_templates import load_level_templates, templates_from_sheet
     from tagihlite.excel.sheet import read_sheet
     from tagihlite.workflow import template_constants
 
     settings = click.settings
-    source = None
+    sources = None
     sheet = sheet_named(click.book, TEMPLATE)
     if sheet is not None:
         live = read_sheet(sheet, with_tables=False)
-        last = live.origin[0] + len(live.grid) - 1
-        cells = [live.value(r, 1) for r in range(TEMPLATE_FIRST_ROW, last + 1)]
-        source = template_from_sheet_lines(cells, sheet.name, TEMPLATE_FIRST_ROW)
-    return load_template(sheet=source, rupiah_style=settings.rupiah_style,
-                         constants=template_constants(settings))
+        sources = templates_from_sheet(live.grid, live.origin, sheet.name) or None
+    return load_level_templates(settings.levels, sheet=sources,  # type: ignore[return-value]
+                                rupiah_style=settings.rupiah_style,
+                                constants=template_constants(settings))
 
 
 def _counts(analysis: Analysis) -> Counter[str]:
@@ -339,10 +339,11 @@ def _send(click: Click, *, selected: bool) -> None:
                          "Terpilih lagi.")
     operator = operator_for_send(click)
     template = load_sheet_template(click)
-    _require_approved(click, template, operator)
     with Journal(settings.journal_file) as journal:
         analysis = analyse(table, settings, journal=journal, opted_out=load_opted_out(settings))
         reminders = build_reminders(analysis, template, rows)
+        # Every text these reminders use must be approved: refused before anything is written.
+        _require_approved(click, template, operator, {r.level for r in reminders} or None)
         plan = plan_writeback(analysis)  # refuses before the question, not after it
         if not reminders:
             apply_plan(click.book, live, plan)
@@ -423,6 +424,9 @@ def report(click: Click) -> None:
     width = max(len(r) for r in rows)
     write_block(sheet, 1, 1, [[excel_value(v) for v in r] + [""] * (width - len(r))
                               for r in rows])
+    from tagihlite.excel.dashboard import dashboard_layout, write_dashboard
+
+    write_dashboard(sheet, dashboard_layout(analysis, rep, click.settings), len(rows) + 2)
     sheet.activate()
     click.status(f"Laporan diperbarui dari sheet '{live.name}'.")
 
@@ -504,22 +508,22 @@ def import_data(click: Click, ask: Callable[[], str | None] | None = None) -> No
 # --- controls at the send button: template approval, test send ----------------------------
 
 def _template_verdict(click: Click, template: MessageTemplate) -> Any:
-    from tagihlite.auth.template_approval import template_verdict
+    from tagihlite.auth.template_approval import verdict_for
 
-    return template_verdict(click.settings, template.source.text, template.source.origin)
+    return verdict_for(click.settings, template)
 
 
-def _require_approved(click: Click, template: MessageTemplate, operator: Operator) -> None:
+def _require_approved(click: Click, template: MessageTemplate, operator: Operator,
+                      levels: Collection[int] | None = None) -> None:
     """Refuses (PermissionDenied) before anything is sent when the template is unapproved."""
-    from tagihlite.auth.template_approval import require_approved_template
+    from tagihlite.auth.template_approval import require_approved
 
-    require_approved_template(click.settings, template.source.text, template.source.origin,
-                              actor=operator.name)
+    require_approved(click.settings, template, actor=operator.name, levels=levels)
 
 
 def approve_template(click: Click) -> None:
     """Setujui Template (supervisors): approve the Template sheet's text for sending."""
-    from tagihlite.auth.template_approval import IMPLICIT, approve, short
+    from tagihlite.auth.template_approval import approve, pending, short
 
     operator = operator_for_send(click)  # no session: the login window first
     if operator.role == "staff":
@@ -527,24 +531,27 @@ def approve_template(click: Click) -> None:
                                f"sebagai '{operator.name}' (staff); minta supervisor menekan "
                                "Setujui Template.")
     template = load_sheet_template(click)  # a broken template is refused here
-    source = template.source
-    verdict = _template_verdict(click, template)
-    if verdict.approved and verdict.how != IMPLICIT:
+    todo = pending(click.settings, template)
+    if not todo:
+        verdict = _template_verdict(click, template)
         click.status("Template sudah disetujui.")
-        click.alert(f"Template pesan dari {source.origin} sudah {verdict.how} (hash "
-                    f"{short(verdict.hash)}); tidak ada yang diubah.")
+        click.alert(f"Template pesan sudah disetujui ({verdict.label}); tidak ada yang diubah.")
         return
-    text = source.text.strip()
-    shown = text if len(text) <= 1500 else text[:1500] + "\n..."
-    if not click.confirm(f"Setujui template pesan dari {source.origin} (hash "
-                         f"{short(verdict.hash)}) untuk pengiriman, atas nama "
-                         f"{operator.name}?\n\n{shown}"):
+    shown = []
+    for source, verdict in todo:
+        text = source.text.strip()
+        text = text if len(text) <= 1500 else text[:1500] + "\n..."
+        shown.append(f"--- {source.origin} (hash {short(verdict.hash)}) ---\n{text}")
+    if not click.confirm(f"Setujui {len(todo)} template pesan berikut untuk pengiriman, atas "
+                         f"nama {operator.name}?\n\n" + "\n\n".join(shown)):
         click.status("Persetujuan template dibatalkan.")
         return
-    verdict, _new = approve(click.settings, source.text, source.origin, actor=operator)
-    click.status(f"Template disetujui: hash {short(verdict.hash)}.")
-    click.alert(f"Template pesan dari {source.origin} disetujui oleh {operator.name} (hash "
-                f"{short(verdict.hash)}) dan dicatat di jejak audit.")
+    done = [approve(click.settings, source.text, source.origin, actor=operator)[0]
+            for source, _verdict in todo]
+    hashes = ", ".join(short(v.hash) for v in done)
+    click.status(f"Template disetujui: hash {hashes}.")
+    click.alert(f"Template pesan ({'; '.join(v.source for v in done)}) disetujui oleh "
+                f"{operator.name} (hash {hashes}) dan dicatat di jejak audit.")
 
 
 def send_test(click: Click) -> None:
@@ -600,3 +607,14 @@ def doctor(click: Click) -> None:
     bad = sum(not r.ok for r in results)
     click.status(f"Pemeriksaan instalasi selesai: {bad} butir perlu diperbaiki.")
     click.alert(as_alert(results), critical=bool(bad))
+
+
+def import_payments(click: Click, ask: Callable[[], str | None] | None = None) -> None:
+    """Impor Pembayaran: a payment list marks paid bills LUNAS (stops their reminders)."""
+    from tagihlite.excel.payments import import_payments_into_book
+
+    path = (ask or _ask_import_file)()
+    if not path:
+        click.status("Impor pembayaran dibatalkan.")
+        return
+    import_payments_into_book(click, path, target_sheet(click))

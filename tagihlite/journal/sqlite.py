@@ -57,7 +57,8 @@ CREATE INDEX IF NOT EXISTS attempts_key ON attempts(key);
 
 
 def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    # The pinnable clock (--now/--today): reminder levels read these dates back.
+    return clock.now().astimezone(dt.timezone.utc)
 
 
 def to_wib(iso: str | None) -> dt.datetime | None:

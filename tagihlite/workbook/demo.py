@@ -47,8 +47,10 @@ DEMO_CUSTOMERS: list[dict[str, Any]] = [
 
 def demo_rows(today: dt.date | None = None) -> list[dict[str, Any]]:
     today = today or clock.today()
-    due = today.replace(day=20)  # arrears: this month's due date
-    period = f"{today:%Y-%m}"
+    # Arrears: last month's bill (due the 20th), so some reminder level is due today.
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
+    due = last_month.replace(day=20)
+    period = f"{last_month:%Y-%m}"
     return [{**c, "No": i, "Jatuh Tempo": due, "Periode": period}
             for i, c in enumerate(DEMO_CUSTOMERS, 1)]
 

@@ -166,14 +166,18 @@ def test_unknown_customer_column_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "x.xlsm").exists()
 
 
-def test_template_sheet_holds_default_template_line_by_line(empty_book: Path) -> None:
-    expected = TEMPLATE.read_text(encoding="utf-8").rstrip("\n").split("\n")
+def test_template_sheet_holds_one_level_template_per_column(empty_book: Path) -> None:
     ws = openpyxl.load_workbook(empty_book, keep_vba=True)["Template"]
-    assert ws["A1"].value and ws["A2"].value  # heading and hint (ignored by the core)
-    cells = [ws.cell(row=r, column=1).value for r in range(3, ws.max_row + 1)]
-    assert [c or "" for c in cells] == expected
-    assert "" in expected  # the template has blank lines: they are blank cells
-    assert ws.max_column == 1
+    assert ws["A1"].value and ws["B1"].value  # heading and hint (ignored by the core)
+    assert ws.max_column == 4
+    for col in range(1, 5):
+        level = col - 1
+        assert ws.cell(2, col).value.startswith(f"Tingkat {level} - ")
+        expected = (TEMPLATE.parent / f"level{level}.j2").read_text("utf-8")
+        expected = expected.rstrip("\n").split("\n")
+        cells = [ws.cell(row=r, column=col).value for r in range(3, 3 + len(expected))]
+        assert [c or "" for c in cells] == expected
+        assert "" in expected  # the template has blank lines: they are blank cells
 
 
 def test_petunjuk_explains_every_button_in_ribbon_order(empty_book: Path) -> None:
@@ -306,9 +310,11 @@ def test_pandas_style_values_are_written_safely(tmp_path: Path) -> None:
 
 
 def test_core_reads_the_template_sheet_as_the_default_template(empty_book: Path) -> None:
-    from tagihlite.core.messages import default_template, template_from_sheet_lines
+
+    from tagihlite.core.level_templates import packaged_template, templates_from_sheet
 
     rows = CalamineWorkbook.from_path(str(empty_book)).get_sheet_by_name("Template").to_python()
-    source = template_from_sheet_lines([row[0] or None for row in rows[2:]], "Template", 3)
-    assert source is not None
-    assert source.text == default_template().text
+    sources = templates_from_sheet(rows, (1, 1), "Template")
+    assert sorted(sources) == [0, 1, 2, 3]  # one per level, none for "every level"
+    for level, source in sources.items():
+        assert source.text == packaged_template(level).text

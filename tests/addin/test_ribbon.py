@@ -16,6 +16,7 @@ SCHEMA = Path(__file__).resolve().parent / "schemas" / "customui14.xsd"  # see i
 CUSTOMUI = "{http://schemas.microsoft.com/office/2009/07/customui}"
 EXPECTED_LABELS = {
     "tl_login": "Masuk", "tl_logout": "Keluar", "tl_import": "Impor Data",
+    "tl_import_payments": "Impor Pembayaran",
     "tl_mark": "Tandai Belum Bayar", "tl_check": "Periksa Data",
     "tl_preview": "Pratinjau Pesan", "tl_send_selected": "Kirim Terpilih",
     "tl_send_all": "Kirim Semua", "tl_report": "Laporan", "tl_help": "Petunjuk",

@@ -187,3 +187,36 @@ def test_without_logins_approval_is_implicit_but_first_use_is_audited(
     book(tmp_path / "u.xlsx")  # same text, another workbook: not a new first use
     assert run_cli("send", tmp_path / "u.xlsx", "--yes", "--outbox", tmp_path / "ob")[0] == 0
     assert len(template_events(settings)) == 1
+
+
+def test_each_level_text_needs_approval(team: Settings, tmp_path: Path) -> None:
+    """A Template sheet with one column per level: every level's text is approved on its own.
+
+    A send at level 1 must not pass on the approval of level 0's text."""
+    path = book(tmp_path / "lv.xlsx", template=None)
+    wb = openpyxl.load_workbook(path)
+    tpl = wb.create_sheet("Template")
+    tpl["A1"] = "Template Pesan"
+    for col, (level, extra) in enumerate([(0, "SATU"), (1, "DUA")], 1):
+        tpl.cell(2, col, f"Tingkat {level}")
+        tpl.cell(3, col, EDITED[0])
+        tpl.cell(4, col, f"Kode {extra}.")
+    wb.save(path)
+
+    as_user(team, "Siti")
+    code, _, err = run_cli("template", "approve", path, "--yes")
+    assert code == 0, err
+    events = template_events(team)
+    assert [e[0] for e in events] == ["template_approve"] * 2
+    assert {("SATU" in d["text"], "DUA" in d["text"]) for _e, _a, d in events} == {
+        (True, False), (False, True)}
+
+    # Revoke level 1's text only: a level-1 send is refused, a level-0 send goes out.
+    dua = next(d["hash"] for _e, _a, d in events if "DUA" in d["text"])
+    assert run_cli("template", "revoke", dua[:12])[0] == 0
+    as_user(team, "Budi")
+    code, _, err = run_cli("send", path, "--yes", "--level", "1", "--outbox", tmp_path / "ob")
+    assert code == 2 and "belum disetujui" in err and outbox(tmp_path / "ob") == []
+    code, _, err = run_cli("send", path, "--yes", "--level", "0", "--outbox", tmp_path / "ob")
+    assert code == 0, err
+    assert outbox(tmp_path / "ob")

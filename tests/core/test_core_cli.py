@@ -14,7 +14,7 @@ from tagihlite.core.vocab import Status
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ROW_KEYS = {"row", "name", "customer_id", "phone", "amount", "paid", "eligible",
-            "reason_code", "reason"}
+            "reason_code", "reason", "level", "days_overdue", "next_reminder"}
 
 
 def _strict_json(text: str):
@@ -281,7 +281,11 @@ def test_config_path_and_show_defaults():
     code, out, _err = run_cli("config", "path")
     assert code == 0 and out.strip() == str(_settings_file())
     code, out, _ = run_cli("config", "show")
-    assert code == 0 and tomllib.loads(out) == Settings().as_dict()
+    expected = Settings().as_dict()
+    # TOML has no null: an open-ended level window is shown without to_day.
+    expected["levels"] = [{k: v for k, v in lv.items() if v is not None}
+                          for lv in expected["levels"]]
+    assert code == 0 and tomllib.loads(out) == expected
 
 
 def test_config_show_reflects_the_file():
@@ -367,12 +371,13 @@ def test_sent_rows_are_already_sent_in_check(tmp_path):
 def test_new_level_or_period_is_a_new_reminder(tmp_path):
     path = _book(tmp_path)
     ob = tmp_path / "ob"
-    assert run_cli("send", path, "--yes", "--outbox", ob)[0] == 0
-    assert run_cli("send", path, "--yes", "--outbox", ob)[0] == 0
+    assert run_cli("send", path, "--yes", "--outbox", ob, "--level", "1")[0] == 0
+    assert run_cli("send", path, "--yes", "--outbox", ob, "--level", "1")[0] == 0
     assert len(_outbox(ob)) == 4
     assert run_cli("send", path, "--yes", "--outbox", ob, "--level", "2")[0] == 0
     assert len(_outbox(ob)) == 8
-    assert run_cli("send", path, "--yes", "--outbox", ob, "--period", "2026-12")[0] == 0
+    assert run_cli("send", path, "--yes", "--outbox", ob, "--period", "2026-12",
+                   "--level", "1")[0] == 0
     keys = [r["key"] for r in _outbox(ob)]
     assert len(keys) == len(set(keys)) == 12
     assert {k.split("|", 1)[1] for k in keys} == {"2026-11|1", "2026-11|2", "2026-12|1"}

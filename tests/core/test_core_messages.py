@@ -136,7 +136,8 @@ def test_default_template_when_no_other(tmp_path):
     code, out, err = run_cli("preview", _book(tmp_path), "--json")
     assert code == 0, err
     data = json.loads(out)
-    assert data["template"] == "template bawaan"
+    # one packaged text per level (tagihlite/templates/levelN.j2)
+    assert data["template"] == "; ".join(f"template bawaan tingkat {n}" for n in range(4))
     assert all("Toko Fiktif" in m for m in _messages(out))
 
 

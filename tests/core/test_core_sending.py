@@ -336,8 +336,10 @@ with Journal(settings.journal_file) as journal:
 """
 
 
-def test_crash_between_intent_and_outcome_is_perlu_cek_never_resent(tmp_path):
+def test_crash_between_intent_and_outcome_is_perlu_cek_never_resent(tmp_path, monkeypatch):
     from tagihlite.settings import load
+
+    monkeypatch.setenv("TAGIHLITE_NOW", "2026-11-25")  # due 20 Nov: level 1 for every run
 
     path = write_book(tmp_path / "b.xlsx", [customer(i) for i in range(1, 6)])
     proc = subprocess.run([sys.executable, "-c", CRASH_SEND, str(path), "4"],

@@ -55,7 +55,8 @@ def test_existing_output_columns_are_reused_not_duplicated(tmp_path):
     headers = [ws.cell(1, c).value for c in range(1, ws.max_column + 1)]
     assert headers[:len(header)] == header
     assert headers.count("Status Kirim") == 1 and headers.count("Catatan") == 1
-    assert headers[len(header):] == ["Waktu Kirim", "Dikirim Oleh", "Saluran", "Pesan"]
+    assert headers[len(header):] == ["Waktu Kirim", "Dikirim Oleh", "Saluran", "Pesan",
+                                     "Tingkat", "Pengingat Berikutnya", "Hari Terlambat"]
     assert [ws.cell(r, 8).value for r in range(2, 6)] == [
         Status.QUEUED, Status.PAID, Status.SKIPPED, Status.QUEUED]
     assert ws.cell(2, 11).value == "Andi"
@@ -82,7 +83,7 @@ def test_highlight_rules_two_legible_colours_and_idempotent(tmp_path):
     ready = [r for r in rules if r[1] == f'${status_col}2="{Status.READY}"']
     problem = [r for r in rules if Status.SKIPPED in r[1]]
     assert len(ready) == 1 and len(problem) == 1
-    assert ready[0][0] == problem[0][0] == "A2:N5"  # the whole table, rows 2..5
+    assert ready[0][0] == problem[0][0] == "A2:Q5"  # the whole table, rows 2..5
     assert ready[0][2] != problem[0][2]
     assert {ready[0][2], problem[0][2]} <= {v.upper() for v in HIGHLIGHT_FILLS.values()}
     assert f"${status_col}2=\"{Status.NEEDS_CHECK}\"" in problem[0][1]

@@ -21,7 +21,7 @@ from tagihlite.core.writeplan import KEEP
 from tagihlite.excel import actions as excel_actions
 from tagihlite.workbook.demo import demo_rows
 
-PERIOD = f"{dt.date.today():%Y-%m}"
+PERIOD = demo_rows()[0]["Periode"]  # the demo bills are last month's
 
 
 def _export(path: Path) -> Path:
@@ -100,7 +100,7 @@ def test_cli_and_ribbon_import_write_the_same_cells(xl: MemoryExcel, addin_xlsm:
     assert cols["Nama Pelanggan"][14] == "=Toko Baru Sekali"
     assert cols["Jumlah Tagihan"][14] == 725000.0 and cols["No"][14] == 13.0
     assert cols[C.NOTE][4].startswith(ABSENT_PREFIX)
-    assert xl.table_ref("Tagihan", "TabelTagihan") == (1, 1, 14, 14)  # the Table grew
+    assert xl.table_ref("Tagihan", "TabelTagihan") == (1, 1, 14, 17)  # the Table grew
 
 
 def test_import_into_a_new_workbook_creates_tagihan(tmp_path: Path) -> None:
@@ -135,4 +135,4 @@ def test_cli_import_keeps_new_rows_inside_the_excel_table(addin_xlsm: Path,
                                                           tmp_path: Path) -> None:
     assert main(["import", str(_export(tmp_path / "export.xlsx")), str(addin_xlsm)]) == 0
     table = openpyxl.load_workbook(addin_xlsm)["Tagihan"].tables["TabelTagihan"]
-    assert table.ref == "A1:N14"
+    assert table.ref == "A1:Q14"

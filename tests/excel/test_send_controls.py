@@ -65,8 +65,8 @@ def as_user(name: str) -> None:
 def test_setujui_template_for_supervisors_only_then_kirim_semua_sends(
         team: None, xl: MemoryExcel, addin_xlsm: Path) -> None:
     book = xl.open(addin_xlsm)
-    book.sheets["Template"].range("A3:A40").clear_contents()
-    book.sheets["Template"].range("A3").value = EDITED
+    book.sheets["Template"].range("A3:D40").clear_contents()  # one column per level
+    book.sheets["Template"].range("A3:D3").value = [EDITED] * 4
     before = xl.cells("Tagihan")
 
     as_user("budi")

@@ -20,7 +20,7 @@ import xlwings
 from xlwings import base_classes, utils
 
 from .cells import CellError, coerce_written
-from .workbook_io import BookData, SheetData, TableData
+from .workbook_io import BookData, ChartData, SheetData, TableData
 
 MAX_ROWS = 1_048_576
 MAX_COLUMNS = 16_384
@@ -556,6 +556,10 @@ class Sheet(_Counted, base_classes.Sheet):
     def tables(self) -> Tables:
         return Tables(self)
 
+    @property
+    def charts(self) -> Charts:
+        return Charts(self)
+
     def activate(self) -> None:
         data = self._book._data
         data.active = data.sheets.index(self._data)
@@ -974,3 +978,125 @@ class Table(_Counted, base_classes.Table):
         assert (t, left) == (d.top, d.left), \
             "Excel only resizes a table keeping its header's top-left cell"
         d.bottom, d.right = b, r
+
+
+# --------------------------------------------------------------------------- charts
+
+
+class Charts(_Counted, base_classes.Charts):
+    """``sheet.charts``: what xlwings' public chart API asks of an engine."""
+
+    def __init__(self, sheet: Sheet) -> None:
+        object.__setattr__(self, "_sheet", sheet)
+        object.__setattr__(self, "_stats", sheet._stats)
+
+    @property
+    def api(self) -> Any:
+        return _api_guard("Charts")
+
+    @property
+    def parent(self) -> Sheet:
+        return self._sheet
+
+    def _find(self, key: int | str) -> ChartData:
+        charts = self._sheet._data.charts
+        if isinstance(key, int):
+            return charts[key - 1]
+        for c in charts:
+            if c.name.lower() == str(key).lower():
+                return c
+        raise KeyError(key)
+
+    def __call__(self, key: int | str) -> Chart:
+        self._tick("__call__")
+        return Chart(self._sheet, self._find(key))
+
+    def __len__(self) -> int:
+        self._tick("__len__")
+        return len(self._sheet._data.charts)
+
+    def __iter__(self) -> Iterator[Chart]:
+        self._tick("__iter__")
+        return iter([Chart(self._sheet, c) for c in self._sheet._data.charts])
+
+    def __contains__(self, key: str) -> bool:
+        self._tick("__contains__")
+        return any(c.name.lower() == key.lower() for c in self._sheet._data.charts)
+
+    def add(self, left: float = 0, top: float = 0, width: float = 355, height: float = 211,
+            chart_type: str | None = None, source: Any = None, plot_by: str | None = None,
+            name: str | None = None, anchor: Any = None, style: Any = None) -> Chart:
+        charts = self._sheet._data.charts
+        data = ChartData(name or f"Chart {len(charts) + 1}", left=left, top=top, width=width,
+                         height=height)
+        if anchor is not None:
+            data.anchor = anchor.address
+        if chart_type is not None:
+            data.chart_type = chart_type
+        if source is not None:
+            data.source = source.impl.address if hasattr(source, "impl") else source.address
+            data.plot_by = plot_by
+        charts.append(data)
+        return Chart(self._sheet, data)
+
+
+class Chart(_Counted, base_classes.Chart):
+    def __init__(self, sheet: Sheet, data: ChartData) -> None:
+        object.__setattr__(self, "_sheet", sheet)
+        object.__setattr__(self, "_stats", sheet._stats)
+        object.__setattr__(self, "_data", data)
+
+    @property
+    def api(self) -> Any:
+        return _api_guard("Chart")
+
+    @property
+    def parent(self) -> Sheet:
+        return self._sheet
+
+    @property
+    def name(self) -> str:
+        return self._data.name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._data.name = value
+
+    @property
+    def chart_type(self) -> str:
+        return self._data.chart_type
+
+    @chart_type.setter
+    def chart_type(self, value: str) -> None:
+        self._data.chart_type = value
+
+    def set_source_data(self, source: Range, plot_by: str | None = None) -> None:
+        self._data.source = source.address
+        self._data.plot_by = plot_by
+
+    @property
+    def title(self) -> str | None:
+        return self._data.title
+
+    @title.setter
+    def title(self, value: str | None) -> None:
+        self._data.title = value
+
+    @property
+    def left(self) -> float:
+        return self._data.left
+
+    @property
+    def top(self) -> float:
+        return self._data.top
+
+    @property
+    def width(self) -> float:
+        return self._data.width
+
+    @property
+    def height(self) -> float:
+        return self._data.height
+
+    def delete(self) -> None:
+        self._sheet._data.charts.remove(self._data)

@@ -26,6 +26,7 @@ class SheetData:
     formats: dict[tuple[int, int], str] = field(default_factory=dict)
     tables: list[TableData] = field(default_factory=list)
     visible: bool = True
+    charts: list[ChartData] = field(default_factory=list)  # in memory only (not saved)
 
     def used_bounds(self) -> tuple[int, int, int, int] | None:
         keys = [k for k, v in self.values.items() if v is not None]
@@ -35,6 +36,22 @@ class SheetData:
         rows = [k[0] for k in keys]
         cols = [k[1] for k in keys]
         return min(rows), min(cols), max(rows), max(cols)
+
+
+@dataclass
+class ChartData:
+    """A chart as Excel's chart API sees it: type, source range, title, place."""
+
+    name: str
+    chart_type: str = "column_clustered"
+    source: str = ""  # A1 address of the source data (may be multi-area)
+    plot_by: str | None = None
+    title: str | None = None
+    left: float = 0.0
+    top: float = 0.0
+    width: float = 355.0
+    height: float = 211.0
+    anchor: str = ""  # A1 address of the anchor cell, when placed with anchor=
 
 
 @dataclass
