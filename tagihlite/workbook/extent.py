@@ -1,0 +1,210 @@
+"""How far an .xlsx/.xlsm worksheet reaches, found before anything builds a dense grid.
+
+python-calamine turns a sheet into a dense rectangle from its first to its last occupied
+cell (32 bytes a cell) before Python sees one value: a 2 KB file with cells A1 and
+XFD1048576 asks for 550 GB and the process aborts (Rust's allocation failure is no exception
+anyone can catch). The ``<dimension>`` element cannot be trusted (a hostile or sloppy writer
+omits it or lies), so each worksheet part is scanned itself: decompressed in chunks and
+searched with byte patterns, looking closely only at cells right of column Z (a sheet of
+columns A..Z always fits) and, for a wide sheet, at the rows far down. A sheet whose
+rectangle could pass :data:`MAX_CELLS` is not read.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from xml.etree import ElementTree as ET
+
+NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+NS_REL_ATTR = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+MAX_ROWS, MAX_COLS = 1_048_576, 16_384
+# 1 GiB of calamine cells. Any sheet within columns A..Z (26 x 1,048,576 = 27.3 M) fits, so
+# only cells in columns AA and beyond need a closer look.
+MAX_CELLS = 1 << 25
+NARROW = MAX_CELLS // MAX_ROWS  # 32 columns: fits whatever the number of rows
+
+CHUNK = 1 << 22
+
+
+@dataclass(frozen=True)
+class Extent:
+    """An upper bound of the rectangle calamine would allocate (from A1)."""
+
+    last_row: int
+    last_col: int
+
+    @property
+    def cells(self) -> int:
+        return self.last_row * self.last_col
+
+    @property
+    def too_big(self) -> bool:
+        return self.cells > MAX_CELLS
+
+
+def column_number(letters: bytes | str) -> int:
+    n = 0
+    for ch in letters if isinstance(letters, str) else letters.decode("ascii"):
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def column_letters(n: int) -> str:
+    out = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+# --- which part holds which sheet ---------------------------------------------------------
+
+def part_rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+    """rId -> (type, absolute part name) of a part's relationships (``""``: the package)."""
+    folder, name = posixpath.split(part)
+    rels_name = posixpath.join(folder, "_rels", name + ".rels")
+    try:
+        root = ET.fromstring(zf.read(rels_name))
+    except KeyError:
+        return {}
+    out = {}
+    for rel in root.iter(f"{NS_PKG_REL}Relationship"):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join(folder, target))
+        out[rel.get("Id", "")] = (rel.get("Type", ""), full)
+    return out
+
+
+def workbook_part(zf: zipfile.ZipFile) -> str:
+    return next((p for t, p in part_rels(zf, "").values() if t.endswith("/officeDocument")),
+                "xl/workbook.xml")
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """sheet name -> its worksheet part, in workbook order."""
+    wb_part = workbook_part(zf)
+    rels = part_rels(zf, wb_part)
+    out = {}
+    for sh in ET.fromstring(zf.read(wb_part)).iter(f"{NS_MAIN}sheet"):
+        rel = rels.get(sh.get(NS_REL_ATTR, ""))
+        if rel is not None and rel[0].endswith("/worksheet"):
+            out[sh.get("name", "")] = rel[1]
+    return out
+
+
+# --- the scan -------------------------------------------------------------------------------
+
+def _chunks(zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """The part's bytes in chunks that never split a tag (each ends before its last '<')."""
+    tail = b""
+    with zf.open(part) as fh:
+        while True:
+            block = fh.read(CHUNK)
+            if not block:
+                break
+            data = tail + block
+            cut = data.rfind(b"<")
+            if cut <= 0:
+                tail = data
+                continue
+            tail = data[cut:]
+            yield data[:cut]
+    if tail:
+        yield tail
+
+
+_ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet[\s>]")
+
+
+def _prefix(zf: zipfile.ZipFile, part: str) -> bytes | None:
+    """The namespace prefix of the sheet's elements (b"" for none); None if not found."""
+    with zf.open(part) as fh:
+        m = _ROOT.search(fh.read(1 << 16))
+    if m is None:
+        return None
+    return (m.group(1) + b":") if m.group(1) else b""
+
+
+def sheet_extent(zf: zipfile.ZipFile, part: str) -> Extent:
+    """An upper bound of the rectangle calamine builds for this worksheet part."""
+    prefix = _prefix(zf, part)
+    if prefix is None:
+        return _exact_extent(zf, part)
+    p = re.escape(prefix)
+    # One pass: a cell whose first attribute is not r (no reference, or an unusual writer:
+    # group empty), or a cell right of column Z that is not self-closed (a self-closed cell
+    # holds no value): group = its column letters.
+    cells = re.compile(rb"<" + p + rb'c(?:>|/>|\s(?!r=")| r="([A-Z]{2,3})[0-9]+"[^>]*(?<!/)>)')
+    last_col = 0
+    for chunk in _chunks(zf, part):
+        found = set(cells.findall(chunk))
+        if b"" in found:
+            return _exact_extent(zf, part)
+        for letters in found:
+            last_col = max(last_col, column_number(letters))
+    if last_col <= NARROW:
+        return Extent(MAX_ROWS, max(last_col, 26))  # fits whatever the rows
+    # Wide: only rows past what this width allows matter. Look at cells with that many digits.
+    allowed = MAX_CELLS // last_col
+    far = re.compile(rb"<" + p + rb'c r="[A-Z]{1,3}([0-9]{%d,7})"[^>]*(?<!/)>'
+                     % len(str(allowed)))
+    last_row = allowed  # nothing further down: within bounds
+    for chunk in _chunks(zf, part):
+        for digits in far.findall(chunk):
+            last_row = max(last_row, int(digits))
+    return Extent(last_row, last_col)
+
+
+def _exact_extent(zf: zipfile.ZipFile, part: str) -> Extent:
+    """Walk every cell as calamine does (a cell without ``r`` follows the previous one)."""
+    last_row = last_col = 0
+    row = 0
+    col = 0
+    with zf.open(part) as fh:
+        for event, node in ET.iterparse(fh, events=("start", "end")):
+            tag = node.tag.rpartition("}")[2]
+            if event == "start":
+                if tag == "row":
+                    ref = node.get("r")
+                    row = int(ref) if ref and ref.isdigit() else row + 1
+                    col = 0
+                continue
+            if tag == "c":
+                ref = node.get("r")
+                m = re.fullmatch(r"([A-Z]{1,3})([0-9]{1,7})", ref or "")
+                if m:
+                    col, row_here = column_number(m.group(1)), int(m.group(2))
+                else:
+                    col, row_here = col + 1, row
+                if len(node):  # a value, inline string or formula: calamine may keep it
+                    last_row, last_col = max(last_row, row_here), max(last_col, col)
+                node.clear()
+            elif tag == "row":
+                node.clear()
+    return Extent(last_row, last_col)
+
+
+def oversized_sheets(path: object) -> dict[str, Extent]:
+    """sheet name -> extent, for each worksheet too big to read densely. Damaged packages
+    give {}: calamine then says what is wrong with them."""
+    out = {}
+    try:
+        with zipfile.ZipFile(path) as zf:  # type: ignore[arg-type]
+            for name, part in sheet_parts(zf).items():
+                extent = sheet_extent(zf, part)
+                if extent.too_big:
+                    out[name] = extent
+    except (KeyError, ET.ParseError, zipfile.BadZipFile, zlib.error, NotImplementedError,
+            ValueError, OSError, EOFError):
+        return out
+    return out
