@@ -19,6 +19,7 @@ from xml.etree import ElementTree as ET
 from tagihlite.core.gcpause import paused_gc
 from tagihlite.core.table import TableRef
 from tagihlite.errors import InputError, where
+from tagihlite.workbook import csvtext
 from tagihlite.workbook.extent import (
     MAX_CELLS,
     Extent,
@@ -200,17 +201,9 @@ def _table_ref(node: ET.Element) -> TableRef | None:
 # --- CSV -----------------------------------------------------------------------------------
 
 def read_csv(path: Path) -> SheetGrid:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes nearly everything
-        text = data.decode("latin-1")
+    text = csvtext.decode(path, path.read_bytes())
     delimiter = _sniff_delimiter("\n".join(text.splitlines()[:50]))
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    rows = csvtext.rows(path, text, delimiter)
     grid = [[None if c.strip() == "" else c for c in row] for row in rows]
     while grid and not any(c is not None for c in grid[-1]):
         grid.pop()
@@ -227,7 +220,10 @@ def _sniff_delimiter(sample: str) -> str:
     """
     best, best_score = ",", (0, 0)
     for delim in (",", ";", "\t"):
-        counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delim) if r]
+        try:
+            counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delim) if r]
+        except csv.Error:  # a giant field: rows() says where
+            continue
         if not counts:
             continue
         mode = max(set(counts), key=counts.count)

@@ -5,7 +5,8 @@ file, rows out of order, no ``<dimension>``, a formula with no cached value), an
 too slow for a million rows. This writer streams SpreadsheetML straight into the zip.
 
 A cell is ``(row, col, value)``, 1-based. ``value`` is a str (inline string), an int/float
-(number), or :class:`Formula` (a formula, optionally with a cached value).
+(number), or :class:`Formula` (a formula, optionally with a cached value). A sheet given as
+a str is written as the raw content of ``<sheetData>`` (cells without ``r``, odd attributes).
 """
 
 from __future__ import annotations
@@ -43,7 +44,8 @@ def _cell_xml(row: int, col: int, value: Any) -> str:
         kind = ' t="str"' if isinstance(value.cached, str) else ""
         return f'<c r="{ref}"{kind}><f>{escape(value.text)}</f>{cached}</c>'
     if isinstance(value, str):
-        return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{escape(value)}</t></is></c>'
+        text = f'<t xml:space="preserve">{escape(value)}</t>'
+        return f'<c r="{ref}" t="inlineStr"><is>{text}</is></c>'
     return f'<c r="{ref}"><v>{value!r}</v></c>'
 
 
@@ -53,8 +55,8 @@ def _rows_xml(cells: Iterable[Cell], sort_rows: bool) -> Iterator[str]:
         yield f'<row r="{row}">' + "".join(_cell_xml(*c) for c in group) + "</row>"
 
 
-def write_xlsx(path: Path, sheets: dict[str, Iterable[Cell]], *, dimension: str | None = "auto",
-               sort_rows: bool = True, kind: str = "xlsx") -> Path:
+def write_xlsx(path: Path, sheets: dict[str, Iterable[Cell] | str], *,
+               dimension: str | None = "auto", sort_rows: bool = True, kind: str = "xlsx") -> Path:
     """Write ``sheets`` (name -> cells). ``dimension``: "auto" (from the cells), a ref such as
     "A1:B2" (possibly a lie), or None (no element). ``sort_rows=False`` keeps the given order
     (rows out of order). Cells are streamed: a million rows need no list in memory when
@@ -88,6 +90,13 @@ def write_xlsx(path: Path, sheets: dict[str, Iterable[Cell]], *, dimension: str 
         for i, name in enumerate(names, 1):
             cells = sheets[name]
             dim = dimension
+            if isinstance(cells, str):
+                with zf.open(f"xl/worksheets/sheet{i}.xml", "w") as fh:
+                    head = f'<dimension ref="{dim}"/>' if dim and dim != "auto" else ""
+                    fh.write((f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                              f'<worksheet xmlns="{MAIN}">{head}<sheetData>{cells}'
+                              "</sheetData></worksheet>").encode())
+                continue
             if dim == "auto":
                 cells = list(cells)
                 dim = _extent(cells)
