@@ -142,4 +142,4 @@ def test_journal_folder_made_read_only_after_first_use(capsys, tmp_path: Path,
         extra.unlink()  # as after a clean close on another PC
     _freeze(immutable, folder)
     _refused(capsys, SEND[:1] + [str(workbook)] + SEND[1:], workbook,
-             f"'{folder / 'journal.sqlite'}'")
+             f"'{folder / 'journal.sqlite'}'", "tidak dapat ditulisi")
