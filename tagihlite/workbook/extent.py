@@ -208,3 +208,74 @@ def oversized_sheets(path: object) -> dict[str, Extent]:
             ValueError, OSError, EOFError):
         return out
     return out
+
+
+# --- .ods ---------------------------------------------------------------------------------------
+
+# Tags of content.xml that move the position: sheets, rows (number-rows-repeated) and cells
+# (number-columns-repeated). The lookahead keeps "table" from matching "table-row".
+_ODS_TAG = re.compile(
+    rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>")
+_ODS_NAME = re.compile(rb'table:name="([^"]*)"')
+_ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="([0-9]+)"')
+_COLS_REPEATED = re.compile(rb'table:number-columns-repeated="([0-9]+)"')
+
+
+def _repeat(pattern: re.Pattern[bytes], attrs: bytes) -> int:
+    m = pattern.search(attrs)
+    return int(m.group(1)) if m else 1
+
+
+def ods_extents(path: object) -> dict[str, Extent]:
+    """sheet name -> the rectangle up to its last cell with a value (repeats counted).
+
+    calamine has a cell limit of its own for .ods (100 million cells = 3.2 GB), too high
+    for a clerk's PC; this walk applies :data:`MAX_CELLS` instead. A cell holds a value when
+    it has ``office:value-type`` or content (a single, non-empty cell element).
+    """
+    out: dict[str, Extent] = {}
+    with zipfile.ZipFile(path) as zf:  # type: ignore[arg-type]
+        name, depth = "", 0
+        row = col = last_row = last_col = 0
+        row_repeat, row_has_value = 1, False
+        for chunk in _chunks(zf, "content.xml"):
+            for closing, tag, attrs, empty in _ODS_TAG.findall(chunk):
+                if tag == b"table":
+                    if closing:
+                        depth -= 1
+                        if depth == 0:
+                            out[name] = Extent(last_row, last_col)
+                    elif not empty:
+                        depth += 1
+                        if depth == 1:
+                            m = _ODS_NAME.search(attrs)
+                            name = m.group(1).decode("utf-8", "replace") if m else ""
+                            row = col = last_row = last_col = 0
+                elif depth != 1:
+                    continue  # a table inside a cell: not part of the grid
+                elif tag == b"table-row":
+                    if closing or empty:
+                        repeat = _repeat(_ROWS_REPEATED, attrs) if empty else row_repeat
+                        if row_has_value:
+                            last_row = max(last_row, row + repeat)
+                        row += repeat
+                        row_has_value = False
+                    else:
+                        row_repeat, row_has_value, col = _repeat(_ROWS_REPEATED, attrs), False, 0
+                elif not closing:
+                    repeat = _repeat(_COLS_REPEATED, attrs)
+                    if b"office:value-type" in attrs or (not empty and repeat == 1):
+                        last_col = max(last_col, col + repeat)
+                        row_has_value = True
+                    col += repeat
+    return out
+
+
+def oversized_ods_sheets(path: object) -> dict[str, Extent]:
+    """Like :func:`oversized_sheets`, for an OpenDocument spreadsheet."""
+    try:
+        extents = ods_extents(path)
+    except (KeyError, zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError,
+            OSError, EOFError):
+        return {}
+    return {name: ext for name, ext in extents.items() if ext.too_big}

@@ -24,6 +24,7 @@ from tagihlite.workbook.extent import (
     MAX_CELLS,
     Extent,
     column_letters,
+    oversized_ods_sheets,
     oversized_sheets,
     workbook_part,
 )
@@ -55,12 +56,21 @@ def read_workbook(path: Path) -> list[SheetGrid]:
         return [read_csv(path)]
     with paused_gc():  # millions of cell objects, no cycles (see gcpause)
         sheets = _read_calamine(path, by_name=path.suffix.lower() in _SUFFIXES[kind],
-                                giants=oversized_sheets(path) if kind == XLSX else {})
+                                giants=_giants(path, kind))
     if kind == XLSX:
         tables = _xlsx_tables(path)
         for sheet in sheets:
             sheet.tables = tables.get(sheet.name, [])
     return sheets
+
+
+def _giants(path: Path, kind: str) -> dict[str, Extent]:
+    """Sheets too big to read densely, found before calamine allocates anything."""
+    if kind == XLSX:
+        return oversized_sheets(path)
+    if kind == ODS:
+        return oversized_ods_sheets(path)
+    return {}  # .xls: at most 65,536 x 256 cells (16.8 M), always within MAX_CELLS
 
 
 _SUFFIXES = {XLSX: (".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam"), XLS: (".xls", ".xla"),

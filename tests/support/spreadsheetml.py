@@ -139,3 +139,44 @@ def customer_cells(rows: int, *, first_row: int = 1) -> Iterator[Cell]:
         yield r, 4, f"0812{i:08d}"
         yield r, 5, "BELUM BAYAR" if i % 3 else "LUNAS"
         yield r, 6, "2026-11"
+
+
+ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+
+
+def ods_cell(value: Any = None, repeat: int = 1) -> str:
+    """One ``table:table-cell`` (empty when value is None), optionally repeated."""
+    rep = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    if value is None:
+        return f"<table:table-cell{rep}/>"
+    if isinstance(value, str):
+        return (f'<table:table-cell{rep} office:value-type="string"><text:p>{escape(value)}'
+                "</text:p></table:table-cell>")
+    return (f'<table:table-cell{rep} office:value-type="float" office:value="{value}">'
+            f"<text:p>{value}</text:p></table:table-cell>")
+
+
+def ods_row(cells: str, repeat: int = 1) -> str:
+    rep = f' table:number-rows-repeated="{repeat}"' if repeat > 1 else ""
+    return f"<table:table-row{rep}>{cells}</table:table-row>"
+
+
+def write_ods(path: Path, sheets: dict[str, str]) -> Path:
+    """A minimal OpenDocument spreadsheet: sheet name -> its rows' XML (see ods_row)."""
+    tables = "".join(f'<table:table table:name="{escape(n)}">{rows}</table:table>'
+                     for n, rows in sheets.items())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("META-INF/manifest.xml", (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest xmlns:manifest='
+            '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+            '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/'
+            'vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path='
+            '"content.xml" manifest:media-type="text/xml"/></manifest:manifest>'))
+        zf.writestr("content.xml", (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {ODS_NS} '
+            f'office:version="1.2"><office:body><office:spreadsheet>{tables}'
+            "</office:spreadsheet></office:body></office:document-content>"))
+    return path

@@ -16,7 +16,15 @@ from pathlib import Path
 
 import pytest
 from file_shell_helpers import needs_soffice, sha256
-from support.spreadsheetml import Formula, customer_cells, write_xlsx
+from support.spreadsheetml import (
+    HEADER,
+    Formula,
+    customer_cells,
+    ods_cell,
+    ods_row,
+    write_ods,
+    write_xlsx,
+)
 
 from tagihlite.cli import main
 from tagihlite.workbook.read import read_workbook
@@ -127,6 +135,34 @@ def test_wide_or_styled_far_cells_are_not_refused(tmp_path: Path) -> None:
     code, out, err = run("check", path, "--json", "--period", "2026-11")
     assert code == 0, err
     assert [r["row"] for r in json.loads(out)["rows"]] == [2]
+
+
+def _ods_table(rows: int = 1) -> str:
+    values = ["Toko Satu", "141200000001", 150000, "081234567890", "BELUM BAYAR", "2026-11"]
+    return (ods_row("".join(ods_cell(h) for h in HEADER))
+            + ods_row("".join(ods_cell(v) for v in values), repeat=rows))
+
+
+def test_ods_far_cell_refused_below_calamines_own_limit(tmp_path: Path) -> None:
+    # 1,024 columns x 50,000 rows = 51.2 M cells: calamine (limit 100 M) would allocate
+    # 1.6 GB for it; refused from a walk of content.xml instead. Repeats are counted.
+    far = (_ods_table(rows=2) + ods_row(ods_cell(None), repeat=49_996)
+           + ods_row(ods_cell(None, repeat=1_023) + ods_cell(1)))
+    path = write_ods(tmp_path / "jauh.ods", {"Tagihan": far})
+    before = sha256(path)
+    assert_refused(run("check", path), path, before, "sheet 'Tagihan'",
+                   "kolom AMJ baris 50000", "51.200.000 sel")
+
+
+def test_ods_trailing_empty_repeats_are_not_counted(tmp_path: Path) -> None:
+    # LibreOffice pads every sheet with empty repeated rows and cells to the sheet's end.
+    padded = (_ods_table(rows=3).replace("</table:table-row>",
+                                         ods_cell(None, repeat=16_378) + "</table:table-row>")
+              + ods_row(ods_cell(None, repeat=16_384), repeat=1_048_572))
+    path = write_ods(tmp_path / "rapi.ods", {"Tagihan": padded})
+    code, out, err = run("check", path, "--json")
+    assert code == 0, err
+    assert [r["row"] for r in json.loads(out)["rows"]] == [2, 3, 4]
 
 
 # --- 2. a 1,048,575-row sheet ------------------------------------------------------------------
