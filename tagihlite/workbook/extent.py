@@ -279,3 +279,67 @@ def oversized_ods_sheets(path: object) -> dict[str, Extent]:
             OSError, EOFError):
         return {}
     return {name: ext for name, ext in extents.items() if ext.too_big}
+
+
+# --- .xls (BIFF) ----------------------------------------------------------------------------
+
+_BOF, _EOF, _BOUNDSHEET, _FILEPASS, _MULRK = 0x0809, 0x000A, 0x0085, 0x002F, 0x00BD
+# Records holding one cell with a value: row (u16) and column (u16) lead the payload.
+# BIFF8 allows 256 columns, but the field is 16 bits and calamine believes it: a crafted
+# cell at column 65,535 and row 65,535 asks for 137 GB.
+_CELL_RECORDS = frozenset({0x0006, 0x00D6, 0x00FD, 0x0203, 0x0204, 0x0205, 0x027E})
+
+
+def _boundsheet_name(payload: bytes, biff8: bool) -> str:
+    cch = payload[6]
+    if not biff8:
+        return payload[7:7 + cch].decode("cp1252", "replace")
+    if payload[7] & 1:
+        return payload[8:8 + 2 * cch].decode("utf-16-le", "replace")
+    return payload[8:8 + cch].decode("latin-1")
+
+
+def xls_extents(path: object) -> dict[str, Extent]:
+    """sheet name -> the rectangle up to its last cell record with a value."""
+    import olefile
+
+    with olefile.OleFileIO(str(path)) as ole:
+        stream = "Workbook" if ole.exists("Workbook") else "Book"
+        data = ole.openstream(stream).read()
+    names: dict[int, str] = {}  # BOF offset -> sheet name
+    out: dict[str, Extent] = {}
+    pos, end, biff8 = 0, len(data) - 4, True
+    current: str | None = None
+    last_row = last_col = 0
+    while pos <= end:
+        rec, size = int.from_bytes(data[pos:pos + 2], "little"), \
+            int.from_bytes(data[pos + 2:pos + 4], "little")
+        payload = data[pos + 4:pos + 4 + size]
+        if rec in _CELL_RECORDS and current is not None and size >= 4:
+            last_row = max(last_row, int.from_bytes(payload[0:2], "little") + 1)
+            last_col = max(last_col, int.from_bytes(payload[2:4], "little") + 1)
+        elif rec == _MULRK and current is not None and size >= 6:
+            last_row = max(last_row, int.from_bytes(payload[0:2], "little") + 1)
+            last_col = max(last_col, int.from_bytes(payload[-2:], "little") + 1)
+        elif rec == _BOF:
+            if pos == 0:
+                biff8 = size >= 2 and int.from_bytes(payload[0:2], "little") >= 0x0600
+            current, last_row, last_col = names.get(pos), 0, 0
+        elif rec == _EOF and current is not None:
+            out[current] = Extent(last_row, last_col)
+            current = None
+        elif rec == _BOUNDSHEET and size >= 7:
+            names[int.from_bytes(payload[0:4], "little")] = _boundsheet_name(payload, biff8)
+        elif rec == _FILEPASS:
+            return {}  # encrypted from here on: calamine says it needs a password
+        pos += 4 + size
+    return out
+
+
+def oversized_xls_sheets(path: object) -> dict[str, Extent]:
+    """Like :func:`oversized_sheets`, for a BIFF (.xls) workbook."""
+    try:
+        extents = xls_extents(path)
+    except (OSError, ValueError, IndexError):
+        return {}
+    return {name: ext for name, ext in extents.items() if ext.too_big}

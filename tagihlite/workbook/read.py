@@ -26,6 +26,7 @@ from tagihlite.workbook.extent import (
     column_letters,
     oversized_ods_sheets,
     oversized_sheets,
+    oversized_xls_sheets,
     workbook_part,
 )
 from tagihlite.workbook.extent import part_rels as _rels
@@ -54,9 +55,13 @@ def read_workbook(path: Path) -> list[SheetGrid]:
     kind = detect_format(path)
     if kind == CSV:
         return [read_csv(path)]
+    giants = _giants(path, kind)
+    if giants and kind in (XLS, ODS):  # calamine builds every sheet as it opens these
+        name = next(iter(giants))
+        raise InputError(too_big(path, name, giants[name]))
     with paused_gc():  # millions of cell objects, no cycles (see gcpause)
         sheets = _read_calamine(path, by_name=path.suffix.lower() in _SUFFIXES[kind],
-                                giants=_giants(path, kind))
+                                giants=giants)
     if kind == XLSX:
         tables = _xlsx_tables(path)
         for sheet in sheets:
@@ -70,7 +75,7 @@ def _giants(path: Path, kind: str) -> dict[str, Extent]:
         return oversized_sheets(path)
     if kind == ODS:
         return oversized_ods_sheets(path)
-    return {}  # .xls: at most 65,536 x 256 cells (16.8 M), always within MAX_CELLS
+    return oversized_xls_sheets(path)
 
 
 _SUFFIXES = {XLSX: (".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam"), XLS: (".xls", ".xla"),
@@ -97,6 +102,10 @@ def _read_calamine(path: Path, *, by_name: bool = True,
     giants = giants or {}
     try:
         with _open(path, by_name) as book:
+            unmatched = set(giants) - {m.name for m in book.sheets_metadata}
+            if unmatched:  # never guess which sheet it was: read none
+                name = sorted(unmatched)[0]
+                raise InputError(too_big(path, name, giants[name]))
             out = []
             for meta in book.sheets_metadata:
                 if meta.typ not in (SheetTypeEnum.WorkSheet,):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -32,15 +33,14 @@ from tagihlite.workbook.read import read_workbook
 GIB = 1 << 30
 
 
-def _cap_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (6 * GIB, 6 * GIB))
+def run(*args: str | Path, cap: int = 6 * GIB) -> tuple[int, str, str]:
+    """``tagihlite ARGS`` in a child process with at most ``cap`` bytes of address space."""
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
-
-def run(*args: str | Path) -> tuple[int, str, str]:
-    """``tagihlite ARGS`` in a child process with at most 6 GiB of address space."""
     proc = subprocess.run([sys.executable, "-m", "tagihlite", *map(str, args)],
                           capture_output=True, text=True, timeout=300,
-                          preexec_fn=_cap_memory, env=os.environ.copy())
+                          preexec_fn=limit, env=os.environ.copy())
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -145,12 +145,13 @@ def _ods_table(rows: int = 1) -> str:
 
 def test_ods_far_cell_refused_below_calamines_own_limit(tmp_path: Path) -> None:
     # 1,024 columns x 50,000 rows = 51.2 M cells: calamine (limit 100 M) would allocate
-    # 1.6 GB for it; refused from a walk of content.xml instead. Repeats are counted.
+    # 1.6 GB for it as it opens the file; refused from a walk of content.xml instead, within
+    # 2 GiB of address space. Repeats are counted.
     far = (_ods_table(rows=2) + ods_row(ods_cell(None), repeat=49_996)
            + ods_row(ods_cell(None, repeat=1_023) + ods_cell(1)))
     path = write_ods(tmp_path / "jauh.ods", {"Tagihan": far})
     before = sha256(path)
-    assert_refused(run("check", path), path, before, "sheet 'Tagihan'",
+    assert_refused(run("check", path, cap=2 * GIB), path, before, "sheet 'Tagihan'",
                    "kolom AMJ baris 50000", "51.200.000 sel")
 
 
@@ -240,6 +241,22 @@ def test_libreoffice_written_odd_cells_and_giants(tmp_path: Path, capsys) -> Non
     # The sparse giant, saved by LibreOffice as .ods: calamine's own cell limit, as a sentence.
     ods = _soffice(giant(tmp_path / "raksasa_lo.xlsx"), "ods", out_dir, profile)
     assert_refused(run("check", ods), ods, sha256(ods), "terlalu luas", "Ctrl+End")
+
+
+@needs_soffice
+def test_xls_cell_record_far_out_is_refused(tmp_path: Path) -> None:
+    # BIFF8 has 256 columns, but a cell record's column is 16 bits and calamine trusts it:
+    # a NUMBER record moved to row 65,536, column 65,536 asked for 137 GB.
+    source = write_xlsx(tmp_path / "lama.xlsx", {"Tagihan": [*customer_cells(2),
+                                                             (3, 8, 123456.789)]})
+    xls = _soffice(source, "xls", tmp_path / "lo", tmp_path / "profile")
+    data = bytearray(xls.read_bytes())
+    value_at = data.find(struct.pack("<d", 123456.789))
+    assert value_at > 10 and data[value_at - 10:value_at - 8] == b"\x03\x02"  # NUMBER
+    struct.pack_into("<HH", data, value_at - 6, 0xFFFF, 0xFFFF)
+    xls.write_bytes(bytes(data))
+    before = sha256(xls)
+    assert_refused(run("check", xls), xls, before, "sheet 'Tagihan'", "baris 65536")
 
 
 # --- 3. CSV ---------------------------------------------------------------------------------------
