@@ -51,7 +51,7 @@ class Extent:
 
 def column_number(letters: bytes | str) -> int:
     n = 0
-    for ch in letters if isinstance(letters, str) else letters.decode("ascii"):
+    for ch in (letters if isinstance(letters, str) else letters.decode("ascii")).upper():
         n = n * 26 + ord(ch) - 64
     return n
 
@@ -141,22 +141,28 @@ def sheet_extent(zf: zipfile.ZipFile, part: str) -> Extent:
     if prefix is None:
         return _exact_extent(zf, part)
     p = re.escape(prefix)
-    # One pass: a cell whose first attribute is not r (no reference, or an unusual writer:
-    # group empty), or a cell right of column Z that is not self-closed (a self-closed cell
-    # holds no value): group = its column letters.
-    cells = re.compile(rb"<" + p + rb'c(?:>|/>|\s(?!r=")| r="([A-Z]{2,3})[0-9]+"[^>]*(?<!/)>)')
-    last_col = 0
+    # One pass over three kinds of cell, each rare in a normal sheet: one whose first
+    # attribute is not r (no reference, or an unusual writer: all groups empty); one right
+    # of column Z (groups 1 and 2: its letters and row); one in column A..Z at row
+    # 1,000,000 or below (group 3: its row). Self-closed cells hold no value and are
+    # skipped. calamine accepts lower-case letters, four-letter columns and rows past
+    # 1,048,576: so do these patterns.
+    cells = re.compile(rb"<" + p + rb'c(?:>|/>|\s(?!r=")| r="(?:([A-Za-z]{2,})([0-9]+)|'
+                       rb'[A-Za-z]([0-9]{7,}))"[^>]*(?<!/)>)')
+    last_col = tall = 0
     for chunk in _chunks(zf, part):
         found = set(cells.findall(chunk))
-        if b"" in found:
+        if (b"", b"", b"") in found:
             return _exact_extent(zf, part)
-        for letters in found:
-            last_col = max(last_col, column_number(letters))
+        for letters, row, digits in found:
+            if letters:
+                last_col = max(last_col, column_number(letters))
+            tall = max(tall, int(row or digits))
     if last_col <= NARROW:
-        return Extent(MAX_ROWS, max(last_col, 26))  # fits whatever the rows
+        return Extent(max(MAX_ROWS, tall), max(last_col, 26))  # fits unless rows go past the sheet
     # Wide: only rows past what this width allows matter. Look at cells with that many digits.
     allowed = MAX_CELLS // last_col
-    far = re.compile(rb"<" + p + rb'c r="[A-Z]{1,3}([0-9]{%d,7})"[^>]*(?<!/)>'
+    far = re.compile(rb"<" + p + rb'c r="[A-Za-z]+([0-9]{%d,})"[^>]*(?<!/)>'
                      % len(str(allowed)))
     last_row = allowed  # nothing further down: within bounds
     for chunk in _chunks(zf, part):
@@ -181,7 +187,7 @@ def _exact_extent(zf: zipfile.ZipFile, part: str) -> Extent:
                 continue
             if tag == "c":
                 ref = node.get("r")
-                m = re.fullmatch(r"([A-Z]{1,3})([0-9]{1,7})", ref or "")
+                m = re.fullmatch(r"([A-Za-z]+)([0-9]+)", ref or "")
                 if m:
                     col, row_here = column_number(m.group(1)), int(m.group(2))
                 else:

@@ -111,6 +111,22 @@ def test_far_cells_without_references_are_counted(tmp_path: Path) -> None:
     assert_refused(run("check", path), path, before, "kolom AN baris 1048576")
 
 
+@pytest.mark.parametrize("ref,words", [
+    ("xfd1048576", "kolom XFD baris 1048576"),      # lower case
+    ("AAAA1048576", "kolom AAAA baris 1048576"),    # past XFD
+    ("AB99999999", "baris 99999999"),               # past row 1,048,576
+    ("A99999999", "baris 99999999"),
+], ids=["lower-case", "four-letters", "narrow-past-last-row", "column-a-past-last-row"])
+def test_references_outside_excels_grid_are_counted(tmp_path: Path, ref: str,
+                                                    words: str) -> None:
+    # calamine accepts all of these references and allocated 90-610 GB for them.
+    path = write_xlsx(tmp_path / "ref_aneh.xlsx", {"Tagihan": (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+        f'<row r="2"><c r="{ref}"><v>1</v></c></row>')}, dimension="A1:A2")
+    before = sha256(path)
+    assert_refused(run("check", path), path, before, words)
+
+
 def test_wide_sheet_reaching_far_down_is_refused(tmp_path: Path) -> None:
     # 34 columns x 1,000,000 rows is over the limit although no cell is past column AH.
     path = write_xlsx(tmp_path / "lebar.xlsx", {
