@@ -34,7 +34,6 @@ from tagihlite.workbook.sniff import CSV, ODS, XLS, XLSX, detect_format, unusabl
 
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL_ATTR = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
 
 
