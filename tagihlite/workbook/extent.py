@@ -201,19 +201,25 @@ def _exact_extent(zf: zipfile.ZipFile, part: str) -> Extent:
 
 
 def oversized_sheets(path: object) -> dict[str, Extent]:
-    """sheet name -> extent, for each worksheet too big to read densely. Damaged packages
-    give {}: calamine then says what is wrong with them."""
+    """sheet name -> extent, for each worksheet too big to read densely. A part that cannot
+    be scanned is skipped (calamine then says what is wrong with it); the others still are."""
     out = {}
     try:
         with zipfile.ZipFile(path) as zf:  # type: ignore[arg-type]
             for name, part in sheet_parts(zf).items():
-                extent = sheet_extent(zf, part)
+                try:
+                    extent = sheet_extent(zf, part)
+                except _DAMAGED:
+                    continue
                 if extent.too_big:
                     out[name] = extent
-    except (KeyError, ET.ParseError, zipfile.BadZipFile, zlib.error, NotImplementedError,
-            ValueError, OSError, EOFError):
+    except _DAMAGED:
         return out
     return out
+
+
+_DAMAGED = (KeyError, ET.ParseError, zipfile.BadZipFile, zlib.error, NotImplementedError,
+            ValueError, OSError, EOFError)
 
 
 # --- .ods ---------------------------------------------------------------------------------------
@@ -281,8 +287,7 @@ def oversized_ods_sheets(path: object) -> dict[str, Extent]:
     """Like :func:`oversized_sheets`, for an OpenDocument spreadsheet."""
     try:
         extents = ods_extents(path)
-    except (KeyError, zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError,
-            OSError, EOFError):
+    except _DAMAGED:
         return {}
     return {name: ext for name, ext in extents.items() if ext.too_big}
 

@@ -13,6 +13,7 @@ import resource
 import struct
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from support.spreadsheetml import (
 )
 
 from tagihlite.cli import main
+from tagihlite.workbook.extent import oversized_sheets
 from tagihlite.workbook.read import read_workbook
 
 GIB = 1 << 30
@@ -347,3 +349,17 @@ def test_csv_field_over_the_limit_is_one_sentence(tmp_path: Path, capsys,
     assert "'panjang.csv' baris 3" in err and "131.072 karakter" in err
     assert "Traceback" not in err and len(err.splitlines()) == 1 and sha256(path) == before
 
+
+
+def test_a_damaged_sheet_does_not_hide_a_giant_behind_it(tmp_path: Path) -> None:
+    path = write_xlsx(tmp_path / "campur.xlsx", {
+        "Rusak": [(1, 1, "x")], "Raksasa": [(1, 1, "x"), (1_048_576, 16_384, 1)]})
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    parts["xl/worksheets/sheet1.xml"] = b'<worksheet><sheetData><row><c s="1"><v>1</v></c'
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    assert set(oversized_sheets(path)) == {"Raksasa"}
+    before = sha256(path)
+    assert_refused(run("check", path), path, before)  # calamine: sheet 'Rusak' is damaged
