@@ -302,6 +302,14 @@ def test_csv_unicode_encodings_are_detected(tmp_path: Path, capsys, encoding: st
     assert _check_names(capsys, path) == ["Kopi Ñusantara Café", "Toko Śrī Jaya"]
 
 
+def test_excel_unicode_text_export_is_read(tmp_path: Path, capsys) -> None:
+    # Excel's "Unicode Text (*.txt)": UTF-16 LE with BOM, tab-separated, CRLF.
+    path = tmp_path / "ekspor_unicode.txt"
+    path.write_bytes(b"\xff\xfe" + CSV_TEXT.replace(";", "\t").replace("\n", "\r\n")
+                     .encode("utf-16-le"))
+    assert _check_names(capsys, path) == ["Kopi Ñusantara Café", "Toko Śrī Jaya"]
+
+
 def test_csv_cp1252_is_still_read(tmp_path: Path, capsys) -> None:
     path = tmp_path / "ansi.csv"
     path.write_bytes(CSV_TEXT.replace("Śrī", "Müller").encode("cp1252"))
