@@ -70,6 +70,8 @@ def run_import(args: argparse.Namespace) -> int:
             names = ", ".join(f"'{s.name}'" for s in sheets)
             raise InputError(f"Sheet '{wanted}' tidak ada di berkas '{target.name}'. Sheet "
                              f"yang ada: {names}. Pilih dengan --into.")
+        if chosen.problem:  # too big to read: never write headers over it
+            raise InputError(chosen.problem)
         existing = target_table(chosen.grid, chosen.origin, chosen.tables, sheet=chosen.name,
                                 file=target.name)
         result = merge(existing, incoming, sheet=chosen.name,

@@ -22,6 +22,7 @@ from tagihlite import clock
 from tagihlite.core.formats import WIB
 from tagihlite.core.vocab import JournalState
 from tagihlite.errors import TagihError
+from tagihlite.journal.opening import cannot_open
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reminders (
@@ -94,17 +95,16 @@ class SendInProgress(TagihError):
 class Journal:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False,
                                        isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             # FULL: an intent must survive a power cut too, or a resend could follow.
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise TagihError(f"Jurnal pengiriman '{self.path}' tidak dapat dibuka ({exc}). "
-                             "Jangan hapus berkas ini; hubungi tim TagihLite.") from None
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise cannot_open(self.path, exc) from None
         self._lock = threading.RLock()
         self._run_lock_fd: int | None = None
 
@@ -134,7 +134,10 @@ class Journal:
     def acquire_run_lock(self) -> None:
         """Hold an OS file lock for the whole send run (released by the OS if we die)."""
         lock_path = self.path.with_name(self.path.name + ".lock")
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise cannot_open(self.path, exc) from None
         try:
             if os.name == "nt":  # pragma: no cover - Windows
                 import msvcrt

@@ -51,14 +51,18 @@ def _names(sheets: list[SheetGrid]) -> str:
 
 
 def pick_sheet(sheets: list[SheetGrid], name: str | None, *, file: str) -> SheetGrid:
-    """The sheet named ``name``, or the only sheet with a recognisable customer table."""
+    """The sheet named ``name``, or the only sheet with a recognisable customer table.
+
+    A sheet left unread (too big, see ``SheetGrid.problem``) is refused with its sentence
+    when it is named, or when no readable sheet holds the table.
+    """
     if name is not None:
         for sheet in sheets:
             if sheet.name == name:
-                return sheet
+                return _readable(sheet)
         folded = [s for s in sheets if s.name.strip().casefold() == name.strip().casefold()]
         if len(folded) == 1:
-            return folded[0]
+            return _readable(folded[0])
         raise InputError(f"Sheet '{name}' tidak ada di {where(file)}. Sheet yang ada: "
                          f"{_names(sheets)}.")
     with_table = [s for s in sheets if _sheet_has_table(s)]
@@ -68,6 +72,9 @@ def pick_sheet(sheets: list[SheetGrid], name: str | None, *, file: str) -> Sheet
         raise InputError(f"Ada beberapa sheet berisi tabel tagihan di {where(file)}: "
                          f"{_names(with_table)}. Pilih salah satu dengan --sheet, "
                          f"mis. --sheet \"{with_table[0].name}\".")
+    unread = [s for s in sheets if s.problem]
+    if unread:
+        raise InputError(unread[0].problem or "")
     nonempty = [s for s in sheets if s.grid]
     if len(nonempty) == 1:
         return nonempty[0]  # locate() then says which columns are missing
@@ -75,6 +82,12 @@ def pick_sheet(sheets: list[SheetGrid], name: str | None, *, file: str) -> Sheet
                      f"{_names(sheets)}). Pastikan ada baris judul dengan kolom Nama "
                      "Pelanggan, Nomor Indibiz, Jumlah Tagihan dan No WhatsApp, atau pilih "
                      "sheet dengan --sheet.")
+
+
+def _readable(sheet: SheetGrid) -> SheetGrid:
+    if sheet.problem:
+        raise InputError(sheet.problem)
+    return sheet
 
 
 def read_table(path: Path, sheet: str | None = None) -> SheetTable:

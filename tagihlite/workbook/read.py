@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import posixpath
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +18,22 @@ from xml.etree import ElementTree as ET
 
 from tagihlite.core.gcpause import paused_gc
 from tagihlite.core.table import TableRef
+from tagihlite.errors import InputError, where
+from tagihlite.workbook import csvtext
+from tagihlite.workbook.extent import (
+    MAX_CELLS,
+    Extent,
+    column_letters,
+    oversized_ods_sheets,
+    oversized_sheets,
+    oversized_xls_sheets,
+    workbook_part,
+)
+from tagihlite.workbook.extent import part_rels as _rels
 from tagihlite.workbook.sniff import CSV, ODS, XLS, XLSX, detect_format, unusable
 
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL_ATTR = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 REL_TABLE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/table"
 
 
@@ -33,6 +43,9 @@ class SheetGrid:
     grid: list[list[Any]]  # raw values: str, int/float, bool, datetime/date, None
     origin: tuple[int, int]  # Excel (row, col) of grid[0][0]
     tables: list[TableRef] = field(default_factory=list)  # Excel Tables on this sheet
+    # Why this sheet was not read (a sparse giant): its grid is empty, and choosing it
+    # raises this sentence (:func:`tagihlite.workbook.file.pick_sheet`).
+    problem: str | None = None
 
 
 def read_workbook(path: Path) -> list[SheetGrid]:
@@ -41,13 +54,27 @@ def read_workbook(path: Path) -> list[SheetGrid]:
     kind = detect_format(path)
     if kind == CSV:
         return [read_csv(path)]
+    giants = _giants(path, kind)
+    if giants and kind in (XLS, ODS):  # calamine builds every sheet as it opens these
+        name = next(iter(giants))
+        raise InputError(too_big(path, name, giants[name]))
     with paused_gc():  # millions of cell objects, no cycles (see gcpause)
-        sheets = _read_calamine(path, by_name=path.suffix.lower() in _SUFFIXES[kind])
+        sheets = _read_calamine(path, by_name=path.suffix.lower() in _SUFFIXES[kind],
+                                giants=giants)
     if kind == XLSX:
         tables = _xlsx_tables(path)
         for sheet in sheets:
             sheet.tables = tables.get(sheet.name, [])
     return sheets
+
+
+def _giants(path: Path, kind: str) -> dict[str, Extent]:
+    """Sheets too big to read densely, found before calamine allocates anything."""
+    if kind == XLSX:
+        return oversized_sheets(path)
+    if kind == ODS:
+        return oversized_ods_sheets(path)
+    return oversized_xls_sheets(path)
 
 
 _SUFFIXES = {XLSX: (".xlsx", ".xlsm", ".xltx", ".xltm", ".xlam"), XLS: (".xls", ".xla"),
@@ -65,15 +92,27 @@ def _open(path: Path, by_name: bool):
         return CalamineWorkbook.from_filelike(fh)
 
 
-def _read_calamine(path: Path, *, by_name: bool = True) -> list[SheetGrid]:
+def _read_calamine(path: Path, *, by_name: bool = True,
+                   giants: dict[str, Extent] | None = None) -> list[SheetGrid]:
+    """Every worksheet; ``giants`` (found by :func:`oversized_sheets` before calamine builds
+    any dense grid, since a stray far cell would abort the process) are left unread."""
     from python_calamine import CalamineError, SheetTypeEnum
 
+    giants = giants or {}
     try:
         with _open(path, by_name) as book:
+            unmatched = set(giants) - {m.name for m in book.sheets_metadata}
+            if unmatched:  # never guess which sheet it was: read none
+                name = sorted(unmatched)[0]
+                raise InputError(too_big(path, name, giants[name]))
             out = []
             for meta in book.sheets_metadata:
                 if meta.typ not in (SheetTypeEnum.WorkSheet,):
                     continue  # chart sheets, dialog/macro sheets hold no customer rows
+                if meta.name in giants:
+                    out.append(SheetGrid(meta.name, [], (1, 1),
+                                         problem=too_big(path, meta.name, giants[meta.name])))
+                    continue
                 sheet = book.get_sheet_by_name(meta.name)
                 start = sheet.start
                 if start is None:
@@ -86,16 +125,40 @@ def _read_calamine(path: Path, *, by_name: bool = True) -> list[SheetGrid]:
             raise unusable(path, "dilindungi kata sandi",
                            "Buka di Excel, hapus kata sandinya, lalu simpan sebagai .xlsx.",
                            ) from None
+        if "Cell limit exceeded" in str(exc):  # calamine's own guard (.ods)
+            raise unusable(path, "berisi sheet yang terisi terlalu luas untuk dibaca (lebih "
+                           f"dari {_thousands(MAX_CELLS)} sel dari sel pertama sampai "
+                           "terakhir)", FAR_CELLS_TODO) from None
         raise unusable(path, "rusak dan tidak dapat dibaca",
                        "Buka di Excel (Excel dapat mencoba memperbaikinya) lalu simpan ulang "
                        "sebagai .xlsx, atau minta salinan baru.") from None
     except (OSError, ValueError, RuntimeError):
         raise unusable(path, "rusak dan tidak dapat dibaca",
                        "Minta salinan baru berkas itu atau simpan ulang dari Excel.") from None
+    refused = [s.problem for s in out if s.problem]
+    if refused and all(not s.grid for s in out):
+        raise InputError(refused[0])
     if not out or all(not s.grid for s in out):
         raise unusable(path, "tidak berisi data (semua sheet kosong)",
                        "Pastikan Anda memilih berkas tagihan yang benar.")
     return out
+
+
+FAR_CELLS_TODO = ("Hapus isi sel yang jauh di luar tabel (di Excel, Ctrl+End menunjukkan sel "
+                  "terakhir yang terisi), simpan, lalu coba lagi.")
+
+
+def too_big(path: Path, sheet: str, extent: Extent) -> str:
+    """The sentence for a sheet whose used rectangle is too big to read."""
+    text = where(path.name, sheet)
+    return (f"{text[:1].upper()}{text[1:]} terisi sampai kolom "
+            f"{column_letters(extent.last_col)} baris {extent.last_row} "
+            f"({_thousands(extent.cells)} sel), terlalu luas untuk dibaca (batas "
+            f"{_thousands(MAX_CELLS)} sel). {FAR_CELLS_TODO}")
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 def _blanks_to_none(rows: list[list[Any]]) -> list[list[Any]]:
@@ -110,25 +173,6 @@ def _blanks_to_none(rows: list[list[Any]]) -> list[list[Any]]:
 
 
 # --- Excel Tables (ListObjects) straight from the package -------------------------------
-
-def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
-    """rId -> (type, absolute part name) of a part's relationships."""
-    folder, name = posixpath.split(part)
-    rels_name = posixpath.join(folder, "_rels", name + ".rels")
-    try:
-        root = ET.fromstring(zf.read(rels_name))
-    except KeyError:
-        return {}
-    out = {}
-    for rel in root.iter(f"{NS_PKG_REL}Relationship"):
-        if rel.get("TargetMode") == "External":
-            continue
-        target = rel.get("Target", "")
-        full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-            posixpath.join(folder, target))
-        out[rel.get("Id", "")] = (rel.get("Type", ""), full)
-    return out
-
 
 def parse_ref(ref: str) -> tuple[int, int, int, int]:
     """'B5:K40' -> (top, left, bottom, right), 1-based."""
@@ -145,8 +189,7 @@ def _xlsx_tables(path: Path) -> dict[str, list[TableRef]]:
         with zipfile.ZipFile(path) as zf:
             if not any(n.startswith("xl/tables/") for n in zf.namelist()):
                 return out
-            wb_part = next((p for t, p in _rels_root(zf) if t.endswith("/officeDocument")),
-                           "xl/workbook.xml")
+            wb_part = workbook_part(zf)
             wb_rels = _rels(zf, wb_part)
             root = ET.fromstring(zf.read(wb_part))
             for sh in root.iter(f"{NS_MAIN}sheet"):
@@ -164,10 +207,6 @@ def _xlsx_tables(path: Path) -> dict[str, list[TableRef]]:
     return out
 
 
-def _rels_root(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
-    return [(t, p) for t, p in _rels(zf, "").values()]
-
-
 def _table_ref(node: ET.Element) -> TableRef | None:
     if node.get("headerRowCount", "1") == "0":
         return None  # no header inside the table: let the grid search find one
@@ -180,17 +219,9 @@ def _table_ref(node: ET.Element) -> TableRef | None:
 # --- CSV -----------------------------------------------------------------------------------
 
 def read_csv(path: Path) -> SheetGrid:
-    data = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes nearly everything
-        text = data.decode("latin-1")
+    text = csvtext.decode(path, path.read_bytes())
     delimiter = _sniff_delimiter("\n".join(text.splitlines()[:50]))
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    rows = csvtext.rows(path, text, delimiter)
     grid = [[None if c.strip() == "" else c for c in row] for row in rows]
     while grid and not any(c is not None for c in grid[-1]):
         grid.pop()
@@ -207,7 +238,10 @@ def _sniff_delimiter(sample: str) -> str:
     """
     best, best_score = ",", (0, 0)
     for delim in (",", ";", "\t"):
-        counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delim) if r]
+        try:
+            counts = [len(r) for r in csv.reader(io.StringIO(sample), delimiter=delim) if r]
+        except csv.Error:  # a giant field: rows() says where
+            continue
         if not counts:
             continue
         mode = max(set(counts), key=counts.count)
