@@ -24,6 +24,7 @@ from tagihlite.channels.base import Channel, DeliveryUnknown, Outcome, Reminder
 from tagihlite.clock import now as wib_now
 from tagihlite.core.vocab import JournalState
 from tagihlite.errors import ChannelStop
+from tagihlite.journal.pgdb import ConnectionLost
 from tagihlite.journal.sqlite import Journal
 
 AuditHook = Callable[..., None]
@@ -44,6 +45,8 @@ class SendSummary:
     planned: int
     states: Counter[str] = field(default_factory=Counter)
     already: int = 0  # keys the journal refused (sent by an earlier run)
+    held: Counter[str] = field(default_factory=Counter)  # team mode: claimed by another PC
+    lost: list[str] = field(default_factory=list)  # in flight when the database went away
     not_attempted: int = 0  # left for later: stop, cap or error
     stop_reason: str = ""
 
@@ -125,9 +128,13 @@ def send_reminders(
                   audit=audit)
         finally:
             channel.close()
+            if summary.lost:  # team mode: the rows in flight become PERLU CEK
+                getattr(journal, "settle_lost", lambda keys: None)(summary.lost)
     finally:
-        journal.release_run_lock()
-    summary.not_attempted = summary.planned - summary.attempted - summary.already
+        with contextlib.suppress(ConnectionLost):
+            journal.release_run_lock()
+    summary.not_attempted = (summary.planned - summary.attempted - summary.already
+                             - sum(summary.held.values()))
     return summary
 
 
@@ -159,8 +166,14 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
                 summary.stop_reason = summary.stop_reason or (
                     "Saluran mengalami kesalahan tak terduga; pengiriman dihentikan.")
                 stop.set()
-            journal.finish(r.key, outcome.state, note=outcome.note,
-                           provider_id=outcome.provider_id, error_code=outcome.error_code)
+            try:
+                journal.finish(r.key, outcome.state, note=outcome.note,
+                               provider_id=outcome.provider_id, error_code=outcome.error_code)
+            except ConnectionLost as exc:  # the outcome is not recorded: a human checks
+                summary.lost.append(r.key)
+                summary.stop_reason = summary.stop_reason or str(exc)
+                stop.set()
+                outcome = Outcome(JournalState.UNKNOWN, note=str(exc))
             results.put(RowResult(r, outcome.state, outcome.note,
                                   wib_now().replace(tzinfo=None, microsecond=0),
                                   operator, LABELS.get(channel.name, channel.name)))
@@ -175,8 +188,12 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
             raise item
         summary.states[item.state] += 1
         if audit is not None:
-            audit("send", item.operator, key=item.reminder.key, channel=channel.name,
-                  outcome=item.state)
+            try:
+                audit("send", item.operator, key=item.reminder.key, channel=channel.name,
+                      outcome=item.state)
+            except ConnectionLost as exc:  # team database gone: stop, the row is reported
+                summary.stop_reason = summary.stop_reason or str(exc)
+                stop.set()
         if on_row is not None:
             on_row(item)
 
@@ -207,11 +224,22 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
             if stop.is_set():
                 slots.release()
                 break
-            if not journal.begin(r.key, channel=channel.name, operator=operator,
-                                 message=r.message, phone=r.phone, amount=r.amount,
-                                 workbook=workbook, sheet_row=r.row):
+            try:
+                claimed = journal.begin(r.key, channel=channel.name, operator=operator,
+                                        message=r.message, phone=r.phone, amount=r.amount,
+                                        workbook=workbook, sheet_row=r.row)
+            except ConnectionLost as exc:  # a claim may have committed: its lease expires
                 slots.release()
-                summary.already += 1
+                summary.stop_reason = summary.stop_reason or str(exc)
+                stop.set()
+                break
+            if not claimed:
+                slots.release()
+                holder = getattr(journal, "holder", lambda key: None)(r.key)
+                if holder:  # another PC is sending it right now
+                    summary.held[holder] += 1
+                else:
+                    summary.already += 1
                 continue
             if budget is not None:
                 budget -= 1

@@ -75,6 +75,10 @@ class Settings:
     region: str = "ID"
     reminder_level: int = 1
     journal_path: str = ""  # empty: <app folder>/journal.sqlite
+    # Team mode: "postgresql://user@host/db" (no password here; env TAGIHLITE_JOURNAL_URL
+    # overrides). Empty: the embedded SQLite journal above.
+    journal_url: str = ""
+    claim_lease_seconds: float = 120.0  # a claim with no outcome and no heartbeat this long
     outbox_dir: str = ""  # empty: <app folder>/outbox
     whatsapp_web: WhatsAppWebSettings = field(default_factory=WhatsAppWebSettings)
     cloud: CloudSettings = field(default_factory=CloudSettings)
@@ -86,6 +90,13 @@ class Settings:
     def journal_file(self) -> Path:
         return Path(self.journal_path).expanduser() if self.journal_path else (
             data_dir() / "journal.sqlite")
+
+    @property
+    def team_url(self) -> str:
+        """The team database URL (env TAGIHLITE_JOURNAL_URL first), or "" for SQLite."""
+        import os
+
+        return os.environ.get("TAGIHLITE_JOURNAL_URL", "").strip() or self.journal_url.strip()
 
     @property
     def outbox_path(self) -> Path:
@@ -174,6 +185,11 @@ def _check_values(obj: Any, prefix: str) -> None:
             raise bad("daily_cap", "tidak boleh negatif")
         if obj.reminder_level < 1:
             raise bad("reminder_level", "minimal 1")
+        if obj.journal_url and not obj.journal_url.startswith(("postgresql://",
+                                                               "postgres://")):
+            raise bad("journal_url", "harus diawali 'postgresql://' (atau kosong)")
+        if obj.claim_lease_seconds <= 0:
+            raise bad("claim_lease_seconds", "harus lebih dari 0")
     elif isinstance(obj, WhatsAppWebSettings):
         if obj.wait_seconds < 4:  # pywhatkit itself sleeps 4 s before typing
             raise bad("wait_seconds", "minimal 4")

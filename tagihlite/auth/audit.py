@@ -23,9 +23,11 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from tagihlite.core.formats import WIB
 from tagihlite.errors import TagihError
+from tagihlite.settings import Settings
 
 GENESIS = "0" * 64
 _FORBIDDEN_DETAILS = ("password", "passwd", "token", "secret", "sandi", "pin")
@@ -61,18 +63,41 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-class AuditLog:
-    """The audit table in ``db_path`` (the journal file), created if missing."""
+def open_audit(settings: Settings, *, clock: Callable[[], float] = time.time) -> AuditLog:
+    """The audit log where the journal is: the SQLite file, or the team database."""
+    url = settings.team_url
+    return AuditLog(settings.journal_file, clock=clock, url=url or None)
 
-    def __init__(self, db_path: Path, *, clock: Callable[[], float] = time.time) -> None:
+
+class AuditLog:
+    """The audit table in ``db_path`` (the journal file), created if missing; or, with
+    ``url``, in the team PostgreSQL database, where the application role may only SELECT
+    and INSERT (so no anchor file is needed: the tail cannot be cut off)."""
+
+    def __init__(self, db_path: Path, *, clock: Callable[[], float] = time.time,
+                 url: str | None = None) -> None:
         self.db_path = Path(db_path)
         self.anchor_path = self.db_path.with_name(self.db_path.name + ".audit-anchor")
         self._clock = clock
-        with self._connect() as conn:
-            conn.executescript(_SCHEMA)
+        self.url = url
+        self._pg: Any = None
+        if url is None:
+            with self._connect() as conn:
+                conn.executescript(_SCHEMA)
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        if self.url is not None:  # the team database: schema made by `team init`
+            from tagihlite.journal.pgdb import CompatConnection, ConnectionLost
+
+            if self._pg is None:  # one connection per log: a send run appends per row
+                self._pg = CompatConnection(self.url, application="tagihlite-audit")
+            try:
+                yield self._pg  # type: ignore[misc]
+            except ConnectionLost:
+                self._pg = None
+                raise
+            return
         try:
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.db_path, timeout=10, isolation_level=None)
@@ -117,6 +142,8 @@ class AuditLog:
             return None
 
     def _write_anchor(self, seq: int, digest: str) -> None:
+        if self.url is not None:
+            return
         # Written inside the write transaction, so anchors follow the chain's order.
         tmp = self.anchor_path.with_name(self.anchor_path.name + ".tmp")
         tmp.write_text(json.dumps({"seq": seq, "hash": digest}), encoding="utf-8")
@@ -148,8 +175,10 @@ class AuditLog:
                 problems.append(f"Entri audit #{seq} tidak tersambung ke entri sebelumnya: "
                                 "urutan diubah atau ada entri yang dihapus/disisipkan.")
             prev_hash, prev_seq = stored_hash, seq
-        anchor = self._read_anchor()
-        if anchor is None:
+        anchor = self._read_anchor() if self.url is None else None
+        if anchor is None and self.url is not None:
+            pass  # append-only by privileges and trigger on the server
+        elif anchor is None:
             if rows:
                 problems.append(f"Berkas penanda audit '{self.anchor_path.name}' tidak ada: "
                                 "penghapusan entri terakhir tidak dapat diperiksa.")

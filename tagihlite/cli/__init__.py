@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "tagihlite.cli.addin_cmds",  # build-workbook, setup-excel
     "tagihlite.cli.channel_cmds",  # webhook
     "tagihlite.cli.user_cmds",  # users, login, logout, whoami, audit, secrets, optout, clear
+    "tagihlite.cli.team_cmds",  # team init, team import-journal, team status
 )
 
 

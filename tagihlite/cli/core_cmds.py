@@ -97,9 +97,9 @@ def _read(path: Path, sheet: str | None) -> tuple[SheetTable, TemplateSource | N
 
 
 def _journal(settings: Settings) -> Any:
-    from tagihlite.journal.sqlite import Journal
+    from tagihlite.journal.backend import open_journal
 
-    return Journal(settings.journal_file)
+    return open_journal(settings)
 
 
 def _opted_out(settings: Settings) -> frozenset[str]:
@@ -379,9 +379,9 @@ def _write_after_send(path: Path, plan: Any) -> bool:
 
 
 def _audit_hook(settings: Settings) -> Any:
-    from tagihlite.auth.audit import AuditLog
+    from tagihlite.auth.audit import open_audit
 
-    return AuditLog(settings.journal_file).append
+    return open_audit(settings).append
 
 
 def cmd_report(args: argparse.Namespace) -> int:

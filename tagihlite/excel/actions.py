@@ -85,11 +85,11 @@ def target_sheet(click: Click) -> LiveSheet:
 
 def _analyse(click: Click, table: SheetTable) -> Analysis:
     from tagihlite.auth.optout import load_opted_out
-    from tagihlite.journal.sqlite import Journal
+    from tagihlite.journal.backend import open_journal
     from tagihlite.workflow import analyse
 
     settings = click.settings
-    with Journal(settings.journal_file) as journal:
+    with open_journal(settings) as journal:
         return analyse(table, settings, journal=journal, opted_out=load_opted_out(settings))
 
 
@@ -284,11 +284,11 @@ def send_all(click: Click) -> None:
 
 
 def _send(click: Click, *, selected: bool) -> None:
-    from tagihlite.auth.audit import AuditLog
+    from tagihlite.auth.audit import open_audit
     from tagihlite.auth.optout import load_opted_out
     from tagihlite.channels import LABELS, get_channel
     from tagihlite.excel.sheet import RowWriter, apply_plan
-    from tagihlite.journal.sqlite import Journal
+    from tagihlite.journal.backend import open_journal
     from tagihlite.workflow import (
         analyse,
         build_reminders,
@@ -308,7 +308,7 @@ def _send(click: Click, *, selected: bool) -> None:
                          "Terpilih lagi.")
     operator = operator_for_send(click)
     template = load_sheet_template(click)
-    with Journal(settings.journal_file) as journal:
+    with open_journal(settings) as journal:
         analysis = analyse(table, settings, journal=journal, opted_out=load_opted_out(settings))
         reminders = build_reminders(analysis, template, rows)
         plan = plan_writeback(analysis)  # refuses before the question, not after it
@@ -339,7 +339,7 @@ def _send(click: Click, *, selected: bool) -> None:
             click.status(f"Mengirim {done}/{len(reminders)} ...")
 
         summary = send(analysis, reminders, channel, journal, operator=operator.name,
-                       on_row=on_row, audit=AuditLog(settings.journal_file).append,
+                       on_row=on_row, audit=open_audit(settings).append,
                        workbook=click.book.name,
                        write_back=lambda fresh: apply_plan(click.book, live, fresh))
     click.status(f"Selesai: {summary.attempted} dari {summary.planned} pengingat diproses.")
