@@ -59,6 +59,7 @@ CREATE TABLE runs (
     workbook TEXT NOT NULL DEFAULT '',
     started_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     heartbeat_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    lease_seconds DOUBLE PRECISION NOT NULL DEFAULT 120,  -- this run's own lease
     ended_at TIMESTAMPTZ
 );
 

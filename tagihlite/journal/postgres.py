@@ -123,8 +123,9 @@ class PostgresJournal(Journal):
         """Register this run; its heartbeat keeps its claims' lease alive."""
         self.run_id = uuid.uuid4().hex
         with self._lock:
-            self._db.execute("INSERT INTO runs (run_id, host, operator) VALUES (?, ?, ?)",
-                             (self.run_id, self.host, ""))
+            self._db.execute("INSERT INTO runs (run_id, host, operator, lease_seconds) "
+                             "VALUES (?, ?, ?, ?)", (self.run_id, self.host, "",
+                                                     self.lease_seconds))
         self._beat_stop.clear()
         self._beat = threading.Thread(target=self._heartbeat, name="tagihlite-lease",
                                       daemon=True)
@@ -157,10 +158,11 @@ class PostgresJournal(Journal):
             rows = self._db.execute(
                 "WITH dead AS (UPDATE reminders SET state = ?, note = ? WHERE state = ? AND "
                 "(run_id IS NULL OR run_id NOT IN (SELECT run_id FROM runs WHERE ended_at IS "
-                "NULL AND heartbeat_at > now() - make_interval(secs => ?))) RETURNING key) "
+                "NULL AND heartbeat_at > now() - make_interval(secs => lease_seconds))) "
+                "RETURNING key) "
                 "INSERT INTO attempts (key, at, state, note) SELECT key, ?, ?, ? FROM dead "
                 "RETURNING key",
-                (JournalState.UNKNOWN, _CRASH_NOTE, JournalState.PENDING, self.lease_seconds,
+                (JournalState.UNKNOWN, _CRASH_NOTE, JournalState.PENDING,
                  at, JournalState.UNKNOWN, _CRASH_NOTE)).fetchall()
         return [r[0] for r in rows]
 
@@ -242,10 +244,10 @@ class PostgresJournal(Journal):
         """Every claim in flight on any PC, oldest first, with whether its run is alive."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT r.key, r.operator, r.host, r.intent_at, (u.ended_at IS NULL AND "
-                "u.heartbeat_at > now() - make_interval(secs => ?)) FROM reminders r "
-                "LEFT JOIN runs u ON u.run_id = r.run_id WHERE r.state = ? "
-                "ORDER BY r.intent_at", (self.lease_seconds, JournalState.PENDING)).fetchall()
+                "SELECT r.key, r.operator, r.host, r.intent_at, COALESCE(u.ended_at IS NULL AND "
+                "u.heartbeat_at > now() - make_interval(secs => u.lease_seconds), false) "
+                "FROM reminders r LEFT JOIN runs u ON u.run_id = r.run_id WHERE r.state = ? "
+                "ORDER BY r.intent_at", (JournalState.PENDING,)).fetchall()
         return [Claim(r[0], r[1] or "", r[2] or "", r[3] or "", bool(r[4])) for r in rows]
 
     def live_runs(self) -> list[tuple[str, str, str, int]]:
@@ -256,6 +258,6 @@ class PostgresJournal(Journal):
                 "ZONE 'Asia/Jakarta', 'YYYY-MM-DD HH24:MI'), COUNT(r.key) FILTER (WHERE "
                 "r.state <> 'pending') FROM runs u LEFT JOIN reminders r ON r.run_id = "
                 "u.run_id WHERE u.ended_at IS NULL AND u.heartbeat_at > now() - "
-                "make_interval(secs => ?) GROUP BY u.run_id, u.host, u.started_at "
-                "ORDER BY u.started_at", (self.lease_seconds,)).fetchall()
+                "make_interval(secs => u.lease_seconds) GROUP BY u.run_id, u.host, "
+                "u.started_at ORDER BY u.started_at").fetchall()
         return [(r[0], r[1], r[2], int(r[3])) for r in rows]
