@@ -24,7 +24,7 @@ from tagihlite.channels.base import Channel, DeliveryUnknown, Outcome, Reminder
 from tagihlite.clock import now as wib_now
 from tagihlite.core.vocab import JournalState
 from tagihlite.errors import ChannelStop
-from tagihlite.journal.pgdb import ConnectionLost
+from tagihlite.journal.pgdb import ConnectionLost, DatabaseUnavailable
 from tagihlite.journal.sqlite import Journal
 
 AuditHook = Callable[..., None]
@@ -98,6 +98,13 @@ def stop_on_sigint(stop: threading.Event) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _midrun(exc: DatabaseUnavailable) -> str:
+    if isinstance(exc, ConnectionLost):
+        return str(exc)
+    return ("Server database tim tidak dapat dihubungi lagi di tengah pengiriman: pengiriman "
+            "dihentikan dan baris yang sedang dikirim ditandai PERLU CEK.")
+
+
 def send_reminders(
     reminders: Sequence[Reminder],
     channel: Channel,
@@ -131,7 +138,7 @@ def send_reminders(
             if summary.lost:  # team mode: the rows in flight become PERLU CEK
                 getattr(journal, "settle_lost", lambda keys: None)(summary.lost)
     finally:
-        with contextlib.suppress(ConnectionLost):
+        with contextlib.suppress(DatabaseUnavailable):
             journal.release_run_lock()
     summary.not_attempted = (summary.planned - summary.attempted - summary.already
                              - sum(summary.held.values()))
@@ -169,9 +176,9 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
             try:
                 journal.finish(r.key, outcome.state, note=outcome.note,
                                provider_id=outcome.provider_id, error_code=outcome.error_code)
-            except ConnectionLost as exc:  # the outcome is not recorded: a human checks
+            except DatabaseUnavailable as exc:  # the outcome is not recorded: a human checks
                 summary.lost.append(r.key)
-                summary.stop_reason = summary.stop_reason or str(exc)
+                summary.stop_reason = summary.stop_reason or _midrun(exc)
                 stop.set()
                 outcome = Outcome(JournalState.UNKNOWN, note=str(exc))
             results.put(RowResult(r, outcome.state, outcome.note,
@@ -191,8 +198,8 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
             try:
                 audit("send", item.operator, key=item.reminder.key, channel=channel.name,
                       outcome=item.state)
-            except ConnectionLost as exc:  # team database gone: stop, the row is reported
-                summary.stop_reason = summary.stop_reason or str(exc)
+            except DatabaseUnavailable as exc:  # team database gone: stop, the row is reported
+                summary.stop_reason = summary.stop_reason or _midrun(exc)
                 stop.set()
         if on_row is not None:
             on_row(item)
@@ -228,9 +235,9 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
                 claimed = journal.begin(r.key, channel=channel.name, operator=operator,
                                         message=r.message, phone=r.phone, amount=r.amount,
                                         workbook=workbook, sheet_row=r.row)
-            except ConnectionLost as exc:  # a claim may have committed: its lease expires
+            except DatabaseUnavailable as exc:  # a claim may have committed: its lease expires
                 slots.release()
-                summary.stop_reason = summary.stop_reason or str(exc)
+                summary.stop_reason = summary.stop_reason or _midrun(exc)
                 stop.set()
                 break
             if not claimed:

@@ -30,6 +30,7 @@ from tagihlite.core.writeplan import (
     column_letter,
 )
 from tagihlite.errors import InputError, where
+from tagihlite.journal.pgdb import DatabaseUnavailable
 from tagihlite.journal.sqlite import Entry, Journal
 
 if TYPE_CHECKING:
@@ -142,7 +143,13 @@ def send(analysis: Analysis, reminders: list[Reminder], channel: Any, journal: J
                               min_interval=s.min_interval_seconds, daily_cap=s.daily_cap,
                               workbook=workbook, on_row=on_row, stop=stop, audit=audit)
     finally:
-        analysis.entries = journal.entries(analysis.ledger["key"])
+        try:
+            analysis.entries = journal.entries(analysis.ledger["key"])
+        except DatabaseUnavailable:  # team server gone mid-run: say what happened instead
+            raise DatabaseUnavailable(
+                "Server database tim terputus di tengah pengiriman: pengiriman dihentikan, "
+                "baris yang sedang dikirim menjadi PERLU CEK, dan buku kerja belum diperbarui "
+                "(jalankan 'tagihlite mark' setelah server kembali).") from None
         if write_back is not None:
             write_back(plan_writeback(analysis))
 
