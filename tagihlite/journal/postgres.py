@@ -214,13 +214,15 @@ class PostgresJournal(Journal):
 
     def finish(self, key: str, state: str, *, note: str = "", provider_id: str | None = None,
                error_code: str | None = None) -> None:
+        """The outcome and its history row in one statement (one round trip per send)."""
         at = now_utc().isoformat()
-        with self._plain_tx() as db:
-            db.execute("UPDATE reminders SET state=?, finished_at=?, note=?, provider_id=?, "
-                       "error_code=? WHERE key=? AND run_id IS NOT DISTINCT FROM ?",
-                       (state, at, note, provider_id, error_code, key, self.run_id))
-            db.execute("INSERT INTO attempts(key, at, state, note) VALUES (?,?,?,?)",
-                       (key, at, state, note))
+        with self._lock:
+            self._db.execute(
+                "WITH done AS (UPDATE reminders SET state=?, finished_at=?, note=?, "
+                "provider_id=?, error_code=? WHERE key=? AND run_id IS NOT DISTINCT FROM ? "
+                "RETURNING key) INSERT INTO attempts(key, at, state, note) VALUES (?,?,?,?)",
+                (state, at, note, provider_id, error_code, key, self.run_id, key, at, state,
+                 note))
 
     def clear_needs_check(self, key: str, by: str, reason: str) -> bool:
         self.recover()  # a claim past its lease is PERLU CEK; a live one stays refused
