@@ -352,6 +352,9 @@ def cmd_send(args: argparse.Namespace) -> int:
     states = ", ".join(f"{k} {v}" for k, v in sorted(summary.states.items())) or "-"
     print(f"Selesai: {summary.attempted} diproses ({states}); {summary.already} sudah "
           f"pernah dikirim; {summary.not_attempted} belum diproses.")
+    if summary.held:  # team mode: rows another PC was sending at that moment
+        who = ", ".join(f"{name} {n}" for name, n in summary.held.most_common(5))
+        print(f"{sum(summary.held.values())} baris sedang dikirim PC lain, dilewati ({who}).")
     hint = getattr(channel, "summary_hint", None)
     if hint and summary.attempted:
         print(hint)

@@ -144,3 +144,18 @@ def test_an_unmigrated_database_asks_for_team_init(pg_url: str) -> None:
 def test_a_password_in_the_url_is_refused() -> None:
     with pytest.raises(Exception, match="kata sandi"):
         pgdb.check_url("postgresql://budi:rahasia@db.kantor/tagih")
+
+
+def test_webhook_news_and_supervisor_clear_use_the_shared_methods(team_url: str) -> None:
+    import datetime as dt
+
+    r = reminders(1)[0]
+    with PostgresJournal(team_url) as j:
+        j.acquire_run_lock()
+        assert _claim(j, r)
+        j.finish(r.key, JournalState.ACCEPTED, provider_id="wamid.1")
+        at = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.timezone.utc)
+        assert j.record_provider_status("wamid.1", JournalState.DELIVERED, at)
+        assert not j.record_provider_status("wamid.1", JournalState.SENT, at)  # only forward
+        assert j.entries([r.key])[r.key].state == JournalState.DELIVERED
+        assert j.count_today(dt.date.today()) >= 0 and j.customers() == {r.customer_id}
