@@ -87,3 +87,21 @@ def test_audit_verify_finds_a_rewritten_entry(pc: Settings, team_url: str,
 def test_the_store_id_never_carries_a_password(pc: Settings) -> None:
     assert store.store_id(pc).startswith("postgresql://127.0.0.1:")
     assert store.exists(pc) and not Path(pc.users_file).exists()
+
+
+def test_many_pcs_appending_at_once_keep_one_unbroken_chain(pc: Settings) -> None:
+    import threading
+
+    def clerk(n: int) -> None:
+        log = open_audit(pc)  # its own connection, like another PC
+        for i in range(40):
+            log.append("send", f"Petugas{n}", key=f"{n}-{i}|2026-11|1")
+
+    threads = [threading.Thread(target=clerk, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    log = open_audit(pc)
+    assert [e[0] for e in log.entries()] == list(range(1, 161))
+    assert log.verify() == []
