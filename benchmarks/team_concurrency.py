@@ -166,8 +166,9 @@ def main() -> int:
     ap.add_argument("--concurrency", type=int, default=4, help="cloud.concurrency per PC")
     ap.add_argument("--kills", type=int, default=10)
     ap.add_argument("--latency", type=float, default=0.05)
-    ap.add_argument("--kill-rate", type=float, default=20.0,
-                    help="messages/s of the senders that are not killed (kills phase)")
+    ap.add_argument("--kill-rate", type=float, default=None,
+                    help="messages/s of the senders that are not killed (kills phase; "
+                         "default: slow enough that the run lasts ~10 s per kill)")
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--phases", default="team,kills,restart")
     args = ap.parse_args()
@@ -175,6 +176,9 @@ def main() -> int:
     seed = args.seed if args.seed is not None else random.randrange(1_000_000)
     rng = random.Random(seed)
     phases = set(args.phases.split(","))
+    if args.kill_rate is None:
+        args.kill_rate = round(max(1.0, args.rows / max(1, args.senders - 1)
+                                   / (args.kills * 10.0)), 1)
     work = Path(tempfile.mkdtemp(prefix="tagihlite-team-"))
     source = work / "tagihan.xlsx"
     write_workbook(source, args.rows)
