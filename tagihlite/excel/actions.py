@@ -358,6 +358,10 @@ def _send_summary(summary: Any, label: str) -> str:
         lines.append(f"- {summary.failed} gagal atau perlu dicek (lihat kolom Catatan)")
     if summary.already:
         lines.append(f"- {summary.already} sudah pernah dikirim, dilewati")
+    held = getattr(summary, "held", None)
+    if held:  # team mode: another PC had these rows at that moment
+        who = ", ".join(name for name, _ in held.most_common(3))
+        lines.append(f"- {sum(held.values())} sedang dikirim PC lain ({who}), dilewati")
     if summary.not_attempted:
         lines.append(f"- {summary.not_attempted} belum dikirim")
     if summary.stop_reason:

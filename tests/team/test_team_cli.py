@@ -147,3 +147,14 @@ def test_team_status_shows_who_is_sending_what(team_url: str,
         assert f"141200000001|{PERIOD}|1: Budi (" in out
     assert main(["team", "status"]) == 0
     assert "Tidak ada PC yang sedang mengirim." in capsys.readouterr().out
+
+
+def test_the_excel_summary_names_rows_another_pc_holds() -> None:
+    from collections import Counter
+
+    from tagihlite.excel.actions import _send_summary
+    from tagihlite.sending import SendSummary
+
+    summary = SendSummary(planned=5, held=Counter({"Budi (budi@PC-2)": 2}))
+    assert "- 2 sedang dikirim PC lain (Budi (budi@PC-2)), dilewati" in _send_summary(
+        summary, "Cloud API")
