@@ -69,14 +69,20 @@ class Pacer:
         self.gap = max(gap, interval)
         self.clock, self.sleep = clock, sleep
         self.next_at: float | None = None
+        self._before: float | None = None
 
     def wait(self, stop: threading.Event) -> None:
+        self._before = self.next_at
         now = self.clock()
         if self.next_at is not None and self.next_at > now:
             # Sleep in short slices so a stop request is honoured quickly.
             while not stop.is_set() and (left := self.next_at - self.clock()) > 0:
                 self.sleep(min(left, 0.2))
         self.next_at = max(self.next_at or now, now - self.gap) + self.gap
+
+    def refund(self) -> None:
+        """The slot just waited for was not used (no send): the next row may have it."""
+        self.next_at = self._before
 
 
 @contextlib.contextmanager
@@ -242,6 +248,7 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
                 break
             if not claimed:
                 slots.release()
+                pacer.refund()  # a skipped row costs no pacing (team mode: catch up fast)
                 holder = getattr(journal, "holder", lambda key: None)(r.key)
                 if holder:  # another PC is sending it right now
                     summary.held[holder] += 1

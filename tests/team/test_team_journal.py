@@ -159,3 +159,23 @@ def test_webhook_news_and_supervisor_clear_use_the_shared_methods(team_url: str)
         assert not j.record_provider_status("wamid.1", JournalState.SENT, at)  # only forward
         assert j.entries([r.key])[r.key].state == JournalState.DELIVERED
         assert j.count_today(dt.date.today()) >= 0 and j.customers() == {r.customer_id}
+
+
+def test_rows_another_pc_holds_cost_no_pacing(team_url: str) -> None:
+    rs = reminders(7)
+    now = [1000.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    with PostgresJournal(team_url) as other, PostgresJournal(team_url) as j:
+        other.acquire_run_lock()
+        for r in rs[:5]:
+            assert _claim(other, r, "Budi")
+        summary = send_reminders(rs, MemoryChannel(), j, operator="Siti", min_interval=60.0,
+                                 sleep=sleep, clock=lambda: now[0])
+    assert summary.attempted == 2 and sum(summary.held.values()) == 5
+    assert summary.not_attempted == 0 and summary.already == 0
+    assert sum(slept) == pytest.approx(60.0)  # one gap between the two sends, none for skips
