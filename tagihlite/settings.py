@@ -188,6 +188,13 @@ def _check_values(obj: Any, prefix: str) -> None:
         if obj.journal_url and not obj.journal_url.startswith(("postgresql://",
                                                                "postgres://")):
             raise bad("journal_url", "harus diawali 'postgresql://' (atau kosong)")
+        if obj.journal_url:
+            from urllib.parse import urlsplit
+
+            if urlsplit(obj.journal_url).password:
+                raise bad("journal_url", "tidak boleh memuat kata sandi: simpan di keyring "
+                                         "('tagihlite secrets set db_password') atau "
+                                         "TAGIHLITE_DB_PASSWORD")
         if obj.claim_lease_seconds <= 0:
             raise bad("claim_lease_seconds", "harus lebih dari 0")
     elif isinstance(obj, WhatsAppWebSettings):

@@ -1,7 +1,7 @@
 """The opt-out list: phone numbers that must never be messaged (the customer asked).
 
-Kept in the users store (``settings.users_file``), not in the journal: a team that shares
-its users store on a folder beside the workbook shares the opt-out list with it, so a
+Kept in the users store (``settings.users_file``, or the team database in team mode), not
+in the journal: a team that shares its users store shares the opt-out list with it, so a
 customer who said "stop" to one clerk is skipped by every clerk; and it is edited under the
 same roles (supervisor only, once users exist). Numbers are stored and compared in E.164.
 """

@@ -20,7 +20,7 @@ import getpass
 import socket
 import threading
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,18 +105,6 @@ class PostgresJournal(Journal):
             self.release_run_lock()
         with self._lock:
             self._db.close()
-
-    @contextlib.contextmanager
-    def _plain_tx(self) -> Iterator[Any]:
-        """A transaction without the global write lock: for single-row, lock-free steps."""
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
 
     # -- runs and leases -------------------------------------------------------------
     def acquire_run_lock(self) -> None:

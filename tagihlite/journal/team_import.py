@@ -10,6 +10,7 @@ hash kept in its details.
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,8 +106,6 @@ def import_sqlite(url: str, journal_file: Path, users_file: Path) -> ImportRepor
                 if rep.audit_verbatim:
                     db.execute("INSERT INTO audit_log VALUES (?,?,?,?,?,?,?)", row)
                     continue
-                import json
-
                 old_seq, at, event, actor, details, _prev, digest = row
                 body = json.loads(details)
                 body.update(imported_seq=str(old_seq), imported_hash=digest)

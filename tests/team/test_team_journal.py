@@ -179,3 +179,15 @@ def test_rows_another_pc_holds_cost_no_pacing(team_url: str) -> None:
     assert summary.attempted == 2 and sum(summary.held.values()) == 5
     assert summary.not_attempted == 0 and summary.already == 0
     assert sum(slept) == pytest.approx(60.0)  # one gap between the two sends, none for skips
+
+
+def test_the_settings_file_refuses_a_database_password(tmp_path: Path) -> None:
+    from tagihlite.errors import SettingsError
+    from tagihlite.settings import load
+
+    path = tmp_path / "settings.toml"
+    path.write_text('journal_url = "postgresql://budi:rahasia@db.kantor/tagih"\n')
+    with pytest.raises(SettingsError, match="tidak boleh memuat kata sandi"):
+        load(path)
+    path.write_text('journal_url = "postgresql://budi@db.kantor/tagih"\n')
+    assert load(path).team_url == "postgresql://budi@db.kantor/tagih"
