@@ -99,6 +99,9 @@ class PostgresJournal(Journal):
             raise TagihError(f"Database tim ({describe(url)}) belum disiapkan untuk versi "
                              "TagihLite ini: minta supervisor menjalankan 'tagihlite team "
                              "init'.")
+        # Every PC that opens the journal (send, mark, check, report) settles dead claims,
+        # so a copy of the workbook never shows a dead PC's row as "being sent".
+        self.recover()
 
     def close(self) -> None:
         with contextlib.suppress(TagihError):
