@@ -115,6 +115,7 @@ class Tally:
     send_seconds: float
     states: Counter[str]
     needs_check_by: Counter[str]
+    by_operator: Counter[str]
 
 
 def tally(url: str, api: GraphServer, rows: int) -> Tally:
@@ -137,7 +138,8 @@ def tally(url: str, api: GraphServer, rows: int) -> Tally:
     return Tally(duplicates, len(lost), len(flagged), len(api.accepted),
                  (max(times) - min(times)) if len(times) > 1 else 0.0,
                  Counter(entries[k].state if k in entries else "absent" for k in keys),
-                 Counter(entries[k].operator or "?" for k in flagged))
+                 Counter(entries[k].operator or "?" for k in flagged),
+                 Counter(e.operator or "?" for e in entries.values()))
 
 
 def run_all(pcs: list[Pc], timeout: float = 3600) -> tuple[list[int], float]:
@@ -214,7 +216,8 @@ def main() -> int:
             codes, wall4 = run_all(pcs)
             team = tally(url, api, args.rows)
             api.stop()
-            report("team", team, f", exit {codes}, {wall4:.1f} s wall")
+            report("team", team, f", exit {codes}, {wall4:.1f} s wall; split "
+                                 f"{dict(sorted(team.by_operator.items()))}")
             ratio = (base.send_seconds / team.send_seconds) if team.send_seconds else 0.0
             wall_ratio = wall1 / wall4 if wall4 else 0.0
             print(f"[team] throughput ratio {ratio:.2f}   (sending phase: "
@@ -293,9 +296,12 @@ def main() -> int:
             api.stop()
             report("restart", t, f", {sent_before} sent before the restart, {mid} when every "
                                  f"sender had stopped, exit {codes} then {rerun_codes}")
+            in_flight_max = args.senders * args.concurrency
             print(f"[restart] stopped with a clear message: {stopped} (clear: {clear}); "
-                  f"PERLU CEK {t.needs_check}")
-            ok &= t.duplicates == 0 and t.lost == 0 and clear and bool(stopped)
+                  f"PERLU CEK {t.needs_check} (at most {in_flight_max} = senders x "
+                  "concurrency in flight)")
+            ok &= (t.duplicates == 0 and t.lost == 0 and clear and bool(stopped)
+                   and t.needs_check <= in_flight_max)
     finally:
         pg.cleanup()
     print(f"RESULT: {'PASS' if ok else 'FAIL'}   (work folder {work})")
