@@ -104,6 +104,10 @@ def stop_on_sigint(stop: threading.Event) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+_LOST_ROW_NOTE = ("Koneksi ke database tim terputus saat pesan ini dikirim: pesan mungkin "
+                  "sudah terkirim. Periksa di WhatsApp sebelum mengirim ulang.")
+
+
 def _midrun(exc: DatabaseUnavailable) -> str:
     if isinstance(exc, ConnectionLost):
         return str(exc)
@@ -186,7 +190,7 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
                 summary.lost.append(r.key)
                 summary.stop_reason = summary.stop_reason or _midrun(exc)
                 stop.set()
-                outcome = Outcome(JournalState.UNKNOWN, note=str(exc))
+                outcome = Outcome(JournalState.UNKNOWN, note=_LOST_ROW_NOTE)
             results.put(RowResult(r, outcome.state, outcome.note,
                                   wib_now().replace(tzinfo=None, microsecond=0),
                                   operator, LABELS.get(channel.name, channel.name)))
@@ -249,7 +253,10 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
             if not claimed:
                 slots.release()
                 pacer.refund()  # a skipped row costs no pacing (team mode: catch up fast)
-                holder = getattr(journal, "holder", lambda key: None)(r.key)
+                try:
+                    holder = getattr(journal, "holder", lambda key: None)(r.key)
+                except DatabaseUnavailable:  # the next claim meets it and stops the run
+                    holder = None
                 if holder:  # another PC is sending it right now
                     summary.held[holder] += 1
                 else:

@@ -110,14 +110,18 @@ def test_connection_killed_mid_send_marks_in_flight_perlu_cek_and_stops(
             return None
 
         channel = MemoryChannel(behaviour=cut_on_third)
-        summary = send_reminders(rs, channel, j, operator="Budi")
+        rows: list[str] = []
+        summary = send_reminders(rs, channel, j, operator="Budi",
+                                 on_row=lambda res: rows.append(res.note))
         entries = j.entries()  # a fresh connection: the server itself is fine
     assert [r.key for r in channel.sent] == [r.key for r in rs[:3]]
     assert "terputus" in summary.stop_reason
     assert summary.states[JournalState.UNKNOWN] == 1 and summary.lost == [rs[2].key]
     assert entries[rs[2].key].state == JournalState.UNKNOWN
+    assert "mungkin sudah terkirim" in entries[rs[2].key].note
     assert entries[rs[0].key].state == JournalState.SUBMITTED
     assert rs[3].key not in entries  # nothing after the cut was claimed
+    assert "mungkin sudah terkirim" in rows[-1]  # the sheet's Catatan for the lost row
 
 
 def test_server_down_is_one_sentence(pg_server: PgServer) -> None:
