@@ -238,7 +238,7 @@ def main() -> int:
             base_rate = base.sent / max(base.send_seconds, 1e-9)
             print(f"[team] while all {args.senders} PCs were sending at once: "
                   f"{team.overlap_rate:.0f} msg/s = {team.overlap_rate / base_rate:.2f}x one "
-                  "sender (the rest of the gap is each PC's own workbook read/write)")
+                  "sender")
             ok &= (base.duplicates == team.duplicates == 0 and base.lost == team.lost == 0
                    and team.needs_check == 0 and ratio >= 3.0)
 
