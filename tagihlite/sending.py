@@ -25,6 +25,7 @@ from tagihlite.channels.base import Channel, DeliveryUnknown, Outcome, Reminder
 from tagihlite.clock import now as wib_now
 from tagihlite.core.vocab import JournalState
 from tagihlite.errors import ChannelStop
+from tagihlite.journal.pgdb import ConnectionLost, DatabaseUnavailable
 from tagihlite.journal.sqlite import Journal
 
 if TYPE_CHECKING:
@@ -48,6 +49,8 @@ class SendSummary:
     planned: int
     states: Counter[str] = field(default_factory=Counter)
     already: int = 0  # keys the journal refused (sent by an earlier run)
+    held: Counter[str] = field(default_factory=Counter)  # team mode: claimed by another PC
+    lost: list[str] = field(default_factory=list)  # in flight when the database went away
     not_attempted: int = 0  # left for later: stop, cap or error
     stop_reason: str = ""
 
@@ -70,14 +73,20 @@ class Pacer:
         self.gap = max(gap, interval)
         self.clock, self.sleep = clock, sleep
         self.next_at: float | None = None
+        self._before: float | None = None
 
     def wait(self, stop: threading.Event) -> None:
+        self._before = self.next_at
         now = self.clock()
         if self.next_at is not None and self.next_at > now:
             # Sleep in short slices so a stop request is honoured quickly.
             while not stop.is_set() and (left := self.next_at - self.clock()) > 0:
                 self.sleep(min(left, 0.2))
         self.next_at = max(self.next_at or now, now - self.gap) + self.gap
+
+    def refund(self) -> None:
+        """The slot just waited for was not used (no send): the next row may have it."""
+        self.next_at = self._before
 
 
 @contextlib.contextmanager
@@ -97,6 +106,17 @@ def stop_on_sigint(stop: threading.Event) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+_LOST_ROW_NOTE = ("Koneksi ke database tim terputus saat pesan ini dikirim: pesan mungkin "
+                  "sudah terkirim. Periksa di WhatsApp sebelum mengirim ulang.")
+
+
+def _midrun(exc: DatabaseUnavailable) -> str:
+    if isinstance(exc, ConnectionLost):
+        return str(exc)
+    return ("Server database tim tidak dapat dihubungi lagi di tengah pengiriman: pengiriman "
+            "dihentikan dan baris yang sedang dikirim ditandai PERLU CEK.")
 
 
 def send_reminders(
@@ -134,9 +154,13 @@ def send_reminders(
                   audit=audit, window=window, now=now)
         finally:
             channel.close()
+            if summary.lost:  # team mode: the rows in flight become PERLU CEK
+                getattr(journal, "settle_lost", lambda keys: None)(summary.lost)
     finally:
-        journal.release_run_lock()
-    summary.not_attempted = summary.planned - summary.attempted - summary.already
+        with contextlib.suppress(DatabaseUnavailable):
+            journal.release_run_lock()
+    summary.not_attempted = (summary.planned - summary.attempted - summary.already
+                             - sum(summary.held.values()))
     return summary
 
 
@@ -171,8 +195,14 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
                 summary.stop_reason = summary.stop_reason or (
                     "Saluran mengalami kesalahan tak terduga; pengiriman dihentikan.")
                 stop.set()
-            journal.finish(r.key, outcome.state, note=outcome.note,
-                           provider_id=outcome.provider_id, error_code=outcome.error_code)
+            try:
+                journal.finish(r.key, outcome.state, note=outcome.note,
+                               provider_id=outcome.provider_id, error_code=outcome.error_code)
+            except DatabaseUnavailable as exc:  # the outcome is not recorded: a human checks
+                summary.lost.append(r.key)
+                summary.stop_reason = summary.stop_reason or _midrun(exc)
+                stop.set()
+                outcome = Outcome(JournalState.UNKNOWN, note=_LOST_ROW_NOTE)
             results.put(RowResult(r, outcome.state, outcome.note,
                                   wib_now().replace(tzinfo=None, microsecond=0),
                                   operator, LABELS.get(channel.name, channel.name)))
@@ -187,8 +217,12 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
             raise item
         summary.states[item.state] += 1
         if audit is not None:
-            audit("send", item.operator, key=item.reminder.key, channel=channel.name,
-                  outcome=item.state)
+            try:
+                audit("send", item.operator, key=item.reminder.key, channel=channel.name,
+                      outcome=item.state)
+            except DatabaseUnavailable as exc:  # team database gone: stop, the row is reported
+                summary.stop_reason = summary.stop_reason or _midrun(exc)
+                stop.set()
         if on_row is not None:
             on_row(item)
 
@@ -223,11 +257,26 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
             if stop.is_set():
                 slots.release()
                 break
-            if not journal.begin(r.key, channel=channel.name, operator=operator,
-                                 message=r.message, phone=r.phone, amount=r.amount,
-                                 workbook=workbook, sheet_row=r.row):
+            try:
+                claimed = journal.begin(r.key, channel=channel.name, operator=operator,
+                                        message=r.message, phone=r.phone, amount=r.amount,
+                                        workbook=workbook, sheet_row=r.row)
+            except DatabaseUnavailable as exc:  # a claim may have committed: its lease expires
                 slots.release()
-                summary.already += 1
+                summary.stop_reason = summary.stop_reason or _midrun(exc)
+                stop.set()
+                break
+            if not claimed:
+                slots.release()
+                pacer.refund()  # a skipped row costs no pacing (team mode: catch up fast)
+                try:
+                    holder = getattr(journal, "holder", lambda key: None)(r.key)
+                except DatabaseUnavailable:  # the next claim meets it and stops the run
+                    holder = None
+                if holder:  # another PC is sending it right now
+                    summary.held[holder] += 1
+                else:
+                    summary.already += 1
                 continue
             claimed += 1
             if budget is not None:

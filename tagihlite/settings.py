@@ -79,6 +79,10 @@ class Settings:
     region: str = "ID"
     reminder_level: int = -1  # -1: each row at its due level ([[levels]]); N forces level N
     journal_path: str = ""  # empty: <app folder>/journal.sqlite
+    # Team mode: "postgresql://user@host/db" (no password here; env TAGIHLITE_JOURNAL_URL
+    # overrides). Empty: the embedded SQLite journal above.
+    journal_url: str = ""
+    claim_lease_seconds: float = 120.0  # a claim with no outcome and no heartbeat this long
     outbox_dir: str = ""  # empty: <app folder>/outbox
     # Quiet hours (WIB): "08:00-20:00"; empty = any time. Days/dates with no sending at all.
     send_window: str = ""
@@ -95,6 +99,13 @@ class Settings:
     def journal_file(self) -> Path:
         return Path(self.journal_path).expanduser() if self.journal_path else (
             data_dir() / "journal.sqlite")
+
+    @property
+    def team_url(self) -> str:
+        """The team database URL (env TAGIHLITE_JOURNAL_URL first), or "" for SQLite."""
+        import os
+
+        return os.environ.get("TAGIHLITE_JOURNAL_URL", "").strip() or self.journal_url.strip()
 
     @property
     def outbox_path(self) -> Path:
@@ -202,6 +213,18 @@ def _check_values(obj: Any, prefix: str) -> None:
             obj.send_schedule  # noqa: B018 - parsing is the check
         except InputError as exc:
             raise SettingsError(str(exc)) from None
+        if obj.journal_url and not obj.journal_url.startswith(("postgresql://",
+                                                               "postgres://")):
+            raise bad("journal_url", "harus diawali 'postgresql://' (atau kosong)")
+        if obj.journal_url:
+            from urllib.parse import urlsplit
+
+            if urlsplit(obj.journal_url).password:
+                raise bad("journal_url", "tidak boleh memuat kata sandi: simpan di keyring "
+                                         "('tagihlite secrets set db_password') atau "
+                                         "TAGIHLITE_DB_PASSWORD")
+        if obj.claim_lease_seconds <= 0:
+            raise bad("claim_lease_seconds", "harus lebih dari 0")
     elif isinstance(obj, WhatsAppWebSettings):
         if obj.wait_seconds < 4:  # pywhatkit itself sleeps 4 s before typing
             raise bad("wait_seconds", "minimal 4")

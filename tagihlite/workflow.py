@@ -32,6 +32,7 @@ from tagihlite.core.writeplan import (
     column_letter,
 )
 from tagihlite.errors import InputError, where
+from tagihlite.journal.pgdb import DatabaseUnavailable
 from tagihlite.journal.sqlite import Entry, Journal
 
 if TYPE_CHECKING:
@@ -157,7 +158,13 @@ def send(analysis: Analysis, reminders: list[Reminder], channel: Any, journal: J
                               workbook=workbook, on_row=on_row, stop=stop, audit=audit,
                               window=None if window.unlimited else window)
     finally:
-        analysis.entries = journal.entries(analysis.ledger["key"])
+        try:
+            analysis.entries = journal.entries(analysis.ledger["key"])
+        except DatabaseUnavailable:  # team server gone mid-run: say what happened instead
+            raise DatabaseUnavailable(
+                "Server database tim terputus di tengah pengiriman: pengiriman dihentikan, "
+                "baris yang sedang dikirim menjadi PERLU CEK, dan buku kerja belum diperbarui "
+                "(jalankan 'tagihlite mark' setelah server kembali).") from None
         if write_back is not None:
             write_back(plan_writeback(analysis))
 

@@ -15,6 +15,7 @@ def _private_app_folders(tmp_path_factory: pytest.TempPathFactory,
     home = tmp_path_factory.mktemp("tagihlite-home")
     monkeypatch.setenv("TAGIHLITE_HOME", str(home))
     monkeypatch.setenv("TAGIHLITE_CONFIG", str(home / "settings.toml"))
+    monkeypatch.delenv("TAGIHLITE_JOURNAL_URL", raising=False)  # SQLite unless a test says
     return home
 
 

@@ -23,9 +23,11 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from tagihlite.core.formats import WIB
 from tagihlite.errors import TagihError
+from tagihlite.settings import Settings
 
 GENESIS = "0" * 64
 _FORBIDDEN_DETAILS = ("password", "passwd", "token", "secret", "sandi", "pin")
@@ -61,18 +63,41 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-class AuditLog:
-    """The audit table in ``db_path`` (the journal file), created if missing."""
+def open_audit(settings: Settings, *, clock: Callable[[], float] = time.time) -> AuditLog:
+    """The audit log where the journal is: the SQLite file, or the team database."""
+    url = settings.team_url
+    return AuditLog(settings.journal_file, clock=clock, url=url or None)
 
-    def __init__(self, db_path: Path, *, clock: Callable[[], float] = time.time) -> None:
+
+class AuditLog:
+    """The audit table in ``db_path`` (the journal file), created if missing; or, with
+    ``url``, in the team PostgreSQL database, where the application role may only SELECT
+    and INSERT (so no anchor file is needed: the tail cannot be cut off)."""
+
+    def __init__(self, db_path: Path, *, clock: Callable[[], float] = time.time,
+                 url: str | None = None) -> None:
         self.db_path = Path(db_path)
         self.anchor_path = self.db_path.with_name(self.db_path.name + ".audit-anchor")
         self._clock = clock
-        with self._connect() as conn:
-            conn.executescript(_SCHEMA)
+        self.url = url
+        self._pg: Any = None
+        if url is None:
+            with self._connect() as conn:
+                conn.executescript(_SCHEMA)
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
+        if self.url is not None:  # the team database: schema made by `team init`
+            from tagihlite.journal.pgdb import CompatConnection, ConnectionLost
+
+            if self._pg is None:  # one connection per log: a send run appends per row
+                self._pg = CompatConnection(self.url, application="tagihlite-audit")
+            try:
+                yield self._pg  # type: ignore[misc]
+            except ConnectionLost:
+                self._pg = None
+                raise
+            return
         try:
             self.db_path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.db_path, timeout=10, isolation_level=None)
@@ -94,6 +119,9 @@ class AuditLog:
                           sort_keys=True, separators=(",", ":"))
         at = dt.datetime.fromtimestamp(self._clock(), dt.timezone.utc).isoformat(
             timespec="microseconds")
+        if self.url is not None:
+            self._append_shared(event, actor, body, at)
+            return
         with self._connect() as conn:
             conn.execute("BEGIN IMMEDIATE")  # one writer at a time keeps the chain linear
             try:
@@ -109,6 +137,26 @@ class AuditLog:
                 raise
             conn.execute("COMMIT")
 
+    def _append_shared(self, event: str, actor: str, body: str, at: str) -> None:
+        """Team database: read the head, insert the next link; the primary key on ``seq``
+        refuses a second link to the same head, and the loser re-reads and tries again.
+        Two round trips and no lock, so many PCs can log their sends at full speed."""
+        from psycopg.errors import UniqueViolation
+
+        with self._connect() as conn:
+            for _ in range(1000):
+                last = conn.execute("SELECT seq, hash FROM audit_log "
+                                    "ORDER BY seq DESC LIMIT 1").fetchone()
+                seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+                digest = entry_hash(seq, at, event, actor, body, prev)
+                try:
+                    conn.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 (seq, at, event, actor, body, prev, digest))
+                    return
+                except UniqueViolation:
+                    continue  # another PC linked first: follow the new head
+            raise TagihError("Log audit di database tim terlalu sibuk; coba lagi.")
+
     def _read_anchor(self) -> tuple[int, str] | None:
         try:
             data = json.loads(self.anchor_path.read_text(encoding="utf-8"))
@@ -117,6 +165,8 @@ class AuditLog:
             return None
 
     def _write_anchor(self, seq: int, digest: str) -> None:
+        if self.url is not None:
+            return
         # Written inside the write transaction, so anchors follow the chain's order.
         tmp = self.anchor_path.with_name(self.anchor_path.name + ".tmp")
         tmp.write_text(json.dumps({"seq": seq, "hash": digest}), encoding="utf-8")
@@ -148,8 +198,10 @@ class AuditLog:
                 problems.append(f"Entri audit #{seq} tidak tersambung ke entri sebelumnya: "
                                 "urutan diubah atau ada entri yang dihapus/disisipkan.")
             prev_hash, prev_seq = stored_hash, seq
-        anchor = self._read_anchor()
-        if anchor is None:
+        anchor = self._read_anchor() if self.url is None else None
+        if anchor is None and self.url is not None:
+            pass  # append-only by privileges and trigger on the server
+        elif anchor is None:
             if rows:
                 problems.append(f"Berkas penanda audit '{self.anchor_path.name}' tidak ada: "
                                 "penghapusan entri terakhir tidak dapat diperiksa.")

@@ -39,7 +39,7 @@ def login_enabled(settings: Settings) -> bool:
     from tagihlite.auth import store
 
     _check_store_reachable(settings)
-    return store.has_users(settings.users_file)
+    return store.has_users_in(settings)
 
 
 def login_notice(settings: Settings) -> str | None:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 
 from tagihlite.auth import passwords, sessions, store
-from tagihlite.auth.audit import AuditLog
+from tagihlite.auth.audit import open_audit
 from tagihlite.auth.identity import Operator
 from tagihlite.errors import InputError, PermissionDenied, TagihError
 from tagihlite.settings import Settings
@@ -104,15 +104,15 @@ def _attempt(conn: sqlite3.Connection, settings: Settings, name: str, password: 
 
 def login(settings: Settings, name: str, password: str, *, clock: Clock = time.time) -> Operator:
     """Check the password and start a session for this OS account; LoginFailed otherwise."""
-    if not store.has_users(settings.users_file):
+    if not store.has_users_in(settings):
         raise TagihError(NOT_ENABLED)
     now = clock()
-    with store.connect(settings.users_file) as conn, store.write(conn):
+    with store.open_store(settings) as conn, store.write(conn):
         outcome, user, seconds_left = _attempt(conn, settings, name, password, now)
         if outcome == "ok" and user is not None:
             sessions.create(conn, settings, user, now)
     actor = user.name if user is not None else UNKNOWN_ACTOR
-    audit = AuditLog(settings.journal_file, clock=clock)
+    audit = open_audit(settings, clock=clock)
     os_user = sessions.os_account()
     if outcome == "ok" and user is not None:
         audit.append("login", actor, role=user.role, os_user=os_user)
@@ -132,12 +132,12 @@ def login(settings: Settings, name: str, password: str, *, clock: Clock = time.t
 
 def logout(settings: Settings, *, clock: Clock = time.time) -> str | None:
     """End this OS account's session; the name that was logged in, or None."""
-    if not store.store_exists(settings.users_file):
+    if not store.exists(settings):
         sessions.remove_file()
         return None
-    with store.connect(settings.users_file) as conn:
+    with store.open_store(settings) as conn:
         name = sessions.revoke_own(conn)
     if name:
-        AuditLog(settings.journal_file, clock=clock).append(
+        open_audit(settings, clock=clock).append(
             "logout", name, os_user=sessions.os_account())
     return name

@@ -1,7 +1,7 @@
 """The opt-out list: phone numbers that must never be messaged (the customer asked).
 
-Kept in the users store (``settings.users_file``), not in the journal: a team that shares
-its users store on a folder beside the workbook shares the opt-out list with it, so a
+Kept in the users store (``settings.users_file``, or the team database in team mode), not
+in the journal: a team that shares its users store shares the opt-out list with it, so a
 customer who said "stop" to one clerk is skipped by every clerk; and it is edited under the
 same roles (supervisor only, once users exist). Numbers are stored and compared in E.164.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 
-from tagihlite.auth.audit import AuditLog
+from tagihlite.auth.audit import open_audit
 from tagihlite.auth.identity import require_supervisor
 from tagihlite.errors import InputError
 from tagihlite.settings import Settings
@@ -55,18 +55,18 @@ def load_opted_out(settings: Settings) -> frozenset[str]:
     """Every opted-out number in E.164 (empty when there is no store yet)."""
     from tagihlite.auth import store
 
-    if not store.store_exists(settings.users_file):
+    if not store.exists(settings):
         return frozenset()
-    with store.connect(settings.users_file) as conn:
+    with store.open_store(settings) as conn:
         return frozenset(str(r[0]) for r in conn.execute("SELECT number FROM opt_out"))
 
 
 def list_opt_outs(settings: Settings) -> list[OptOut]:
     from tagihlite.auth import store
 
-    if not store.store_exists(settings.users_file):
+    if not store.exists(settings):
         return []
-    with store.connect(settings.users_file) as conn:
+    with store.open_store(settings) as conn:
         rows = conn.execute("SELECT number, reason, added_by, added_at FROM opt_out "
                             "ORDER BY added_at, number").fetchall()
     return [OptOut(r[0], r[1], r[2], float(r[3])) for r in rows]
@@ -79,13 +79,13 @@ def add_opt_out(settings: Settings, number: str, reason: str = "", *,
 
     actor = require_supervisor(settings, "mengubah daftar tolak", clock=clock)
     e164 = to_e164(number, settings.region)
-    with store.connect(settings.users_file) as conn:
+    with store.open_store(settings) as conn:
         cursor = conn.execute("INSERT OR IGNORE INTO opt_out (number, reason, added_by, "
                               "added_at) VALUES (?, ?, ?, ?)",
                               (e164, reason.strip(), actor.name, clock()))
         added = cursor.rowcount == 1
     if added:
-        AuditLog(settings.journal_file, clock=clock).append("optout_add", actor.name,
+        open_audit(settings, clock=clock).append("optout_add", actor.name,
                                                             number=mask(e164))
     return e164, added
 
@@ -96,11 +96,11 @@ def remove_opt_out(settings: Settings, number: str, *, clock: Clock = time.time
 
     actor = require_supervisor(settings, "mengubah daftar tolak", clock=clock)
     e164 = to_e164(number, settings.region)
-    if not store.store_exists(settings.users_file):
+    if not store.exists(settings):
         return e164, False
-    with store.connect(settings.users_file) as conn:
+    with store.open_store(settings) as conn:
         removed = conn.execute("DELETE FROM opt_out WHERE number = ?", (e164,)).rowcount == 1
     if removed:
-        AuditLog(settings.journal_file, clock=clock).append("optout_remove", actor.name,
+        open_audit(settings, clock=clock).append("optout_remove", actor.name,
                                                             number=mask(e164))
     return e164, removed

@@ -61,7 +61,7 @@ def token_hash(token: str) -> str:
 
 
 def _store_id(settings: Settings) -> str:
-    return str(settings.users_file.expanduser().resolve())
+    return store.store_id(settings)
 
 
 def _read_file() -> dict[str, object] | None:
@@ -186,9 +186,9 @@ def read(settings: Settings, now: float) -> Session:
         return Session(SessionState.INVALID)
     if now >= expires:
         return Session(SessionState.EXPIRED)
-    if data.get("store") != _store_id(settings) or not store.store_exists(settings.users_file):
+    if data.get("store") != _store_id(settings) or not store.exists(settings):
         return Session(SessionState.INVALID)
-    with store.connect(settings.users_file) as conn:
+    with store.open_store(settings) as conn:
         row = conn.execute("SELECT name, os_user, expires_at FROM sessions WHERE token_hash = ?",
                            (token_hash(token),)).fetchone()
         if (row is None or row["name"].casefold() != name.casefold()

@@ -7,6 +7,7 @@ default rollback journal: WAL needs shared memory, which network file systems do
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tagihlite.errors import InputError, TagihError
+from tagihlite.settings import Settings
 
 ROLES = ("staff", "supervisor")
 STAFF, SUPERVISOR = ROLES
@@ -82,6 +84,38 @@ def check_role(role: str) -> str:
 
 def store_exists(path: Path) -> bool:
     return path.is_file() and path.stat().st_size > 0
+
+
+# -- where the store lives: the SQLite file, or the team database (journal_url) -------
+def exists(settings: Settings) -> bool:
+    """The store is there (the team database always is, once `team init` made it)."""
+    return bool(settings.team_url) or store_exists(settings.users_file)
+
+
+def store_id(settings: Settings) -> str:
+    """What a session file remembers as "its" store (never a password)."""
+    if settings.team_url:
+        from tagihlite.journal.pgdb import describe
+
+        return "postgresql://" + describe(settings.team_url)
+    return str(settings.users_file.expanduser().resolve())
+
+
+def open_store(settings: Settings) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+    """A connection to this PC's users store, SQLite or the team database."""
+    if settings.team_url:
+        from tagihlite.journal.pgdb import CompatConnection
+
+        return CompatConnection(settings.team_url,  # type: ignore[return-value]
+                                application="tagihlite-users")
+    return connect(settings.users_file)
+
+
+def has_users_in(settings: Settings) -> bool:
+    if not settings.team_url:
+        return has_users(settings.users_file)
+    with open_store(settings) as conn:
+        return count_users(conn) > 0
 
 
 @contextmanager

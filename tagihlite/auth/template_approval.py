@@ -134,10 +134,10 @@ def require_approved(settings: Settings, template: TemplateSet, *, actor: str,
 
 
 def audit_log(settings: Settings) -> AuditLog:
-    # One place that opens the audit log (a PostgreSQL backend plugs in here).
-    from tagihlite.auth.audit import AuditLog
+    # The audit log where the journal is: the SQLite file, or the team database.
+    from tagihlite.auth.audit import open_audit
 
-    return AuditLog(settings.journal_file)
+    return open_audit(settings)
 
 
 def _template_entries(log: AuditLog) -> list[tuple[str, str, dt.datetime, dict[str, str]]]:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 from tagihlite.auth import passwords, sessions, store
-from tagihlite.auth.audit import AuditLog
+from tagihlite.auth.audit import open_audit
 from tagihlite.auth.identity import Operator, login_enabled, require_login, require_supervisor
 from tagihlite.errors import InputError, PermissionDenied
 from tagihlite.settings import Settings
@@ -33,19 +33,19 @@ def add_user(settings: Settings, name: str, role: str, password: str, *,
     else:
         actor = require_supervisor(settings, "menambah pengguna", clock=clock)
     pw_hash = passwords.hash_password(password)
-    with store.connect(settings.users_file) as conn, store.write(conn):
+    with store.open_store(settings) as conn, store.write(conn):
         if store.get_user(conn, name) is not None:
             raise InputError(f"Pengguna '{name}' sudah ada.")
         conn.execute("INSERT INTO users (name, role, pw_hash, created_at, created_by) "
                      "VALUES (?, ?, ?, ?, ?)", (name, role, pw_hash, clock(), actor.name))
-    AuditLog(settings.journal_file, clock=clock).append(
+    open_audit(settings, clock=clock).append(
         "user_add", actor.name, user=name, role=role, bootstrap="ya" if bootstrap else "tidak")
     return actor
 
 
 def disable_user(settings: Settings, name: str, *, clock: Clock = time.time) -> Operator:
     actor = require_supervisor(settings, "menonaktifkan pengguna", clock=clock)
-    with store.connect(settings.users_file) as conn, store.write(conn):
+    with store.open_store(settings) as conn, store.write(conn):
         user = store.get_user(conn, store.check_name(name))
         if user is None:
             raise InputError(f"Pengguna '{name}' tidak ada.")
@@ -56,7 +56,7 @@ def disable_user(settings: Settings, name: str, *, clock: Clock = time.time) -> 
                                    "tambahkan supervisor lain dulu.")
         conn.execute("UPDATE users SET disabled = 1 WHERE name = ?", (user.name,))
         sessions.revoke_user(conn, user.name)
-    AuditLog(settings.journal_file, clock=clock).append("user_disable", actor.name,
+    open_audit(settings, clock=clock).append("user_disable", actor.name,
                                                         user=user.name)
     return actor
 
@@ -81,7 +81,7 @@ def set_password(settings: Settings, name: str, password: str, *,
     if not own and actor.role != store.SUPERVISOR:
         raise PermissionDenied("Hanya supervisor yang boleh mengubah kata sandi pengguna lain.")
     pw_hash = passwords.hash_password(password)
-    with store.connect(settings.users_file) as conn, store.write(conn):
+    with store.open_store(settings) as conn, store.write(conn):
         user = store.get_user(conn, name)
         if user is None:
             raise InputError(f"Pengguna '{name}' tidak ada.")
@@ -92,13 +92,13 @@ def set_password(settings: Settings, name: str, password: str, *,
                      "WHERE name = ?", (pw_hash, user.name))
         if user.name.casefold() != actor.name.casefold():
             sessions.revoke_user(conn, user.name)
-    AuditLog(settings.journal_file, clock=clock).append("password_change", actor.name,
+    open_audit(settings, clock=clock).append("password_change", actor.name,
                                                         user=user.name)
     return actor
 
 
 def list_users(settings: Settings) -> list[store.User]:
-    if not store.store_exists(settings.users_file):
+    if not store.exists(settings):
         return []
-    with store.connect(settings.users_file) as conn:
+    with store.open_store(settings) as conn:
         return store.list_users(conn)

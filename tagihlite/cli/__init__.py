@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "tagihlite.cli.template_cmds",  # template approve|list|revoke
     "tagihlite.cli.self_send_cmd",  # send --test-to (extends core_cmds' send)
     "tagihlite.cli.install_cmds",  # doctor, bundle windows
+    "tagihlite.cli.team_cmds",  # team init, team import-journal, team status
 )
 
 

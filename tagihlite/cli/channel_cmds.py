@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def _webhook(args: argparse.Namespace) -> int:
     from tagihlite.auth.secrets import get_secret
     from tagihlite.channels.webhook import Counters, WebhookServer, journal_recorder
-    from tagihlite.journal.sqlite import Journal
+    from tagihlite.journal.backend import open_journal
     from tagihlite.settings import load
 
     settings = load()
@@ -32,7 +32,7 @@ def _webhook(args: argparse.Namespace) -> int:
         print(f"Status diterima: {c.recorded} dicatat, {c.ignored} diabaikan, "
               f"{c.rejected} ditolak.", flush=True)
 
-    journal = Journal(settings.journal_file)
+    journal = open_journal(settings)
     try:
         server = WebhookServer(journal_recorder(journal),
                                app_secret=get_secret("webhook_app_secret") or "",

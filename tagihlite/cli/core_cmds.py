@@ -101,9 +101,9 @@ def _read(path: Path, sheet: str | None) -> tuple[SheetTable, dict | None]:
 
 
 def _journal(settings: Settings) -> Any:
-    from tagihlite.journal.sqlite import Journal
+    from tagihlite.journal.backend import open_journal
 
-    return Journal(settings.journal_file)
+    return open_journal(settings)
 
 
 def _opted_out(settings: Settings) -> frozenset[str]:
@@ -389,6 +389,9 @@ def cmd_send(args: argparse.Namespace) -> int:
     states = ", ".join(f"{k} {v}" for k, v in sorted(summary.states.items())) or "-"
     print(f"Selesai: {summary.attempted} diproses ({states}); {summary.already} sudah "
           f"pernah dikirim; {summary.not_attempted} belum diproses.")
+    if summary.held:  # team mode: rows another PC was sending at that moment
+        who = ", ".join(f"{name} {n}" for name, n in summary.held.most_common(5))
+        print(f"{sum(summary.held.values())} baris sedang dikirim PC lain, dilewati ({who}).")
     hint = getattr(channel, "summary_hint", None)
     if hint and summary.attempted:
         print(hint)
@@ -416,9 +419,9 @@ def _write_after_send(path: Path, plan: Any) -> bool:
 
 
 def _audit_hook(settings: Settings) -> Any:
-    from tagihlite.auth.audit import AuditLog
+    from tagihlite.auth.audit import open_audit
 
-    return AuditLog(settings.journal_file).append
+    return open_audit(settings).append
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -163,11 +163,11 @@ def _whoami(args: argparse.Namespace) -> int:
 
 # -- audit -----------------------------------------------------------------------------
 def _audit_verify(args: argparse.Namespace) -> int:
-    from tagihlite.auth.audit import AuditLog
+    from tagihlite.auth.audit import open_audit
 
     settings = _settings()
     _notice(settings)
-    log = AuditLog(settings.journal_file)
+    log = open_audit(settings)
     problems = log.verify()
     for problem in problems:
         print(problem, file=sys.stderr)
@@ -179,13 +179,13 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
 
 def _audit_export(args: argparse.Namespace) -> int:
-    from tagihlite.auth.audit import AuditLog
+    from tagihlite.auth.audit import open_audit
     from tagihlite.auth.identity import require_supervisor
 
     settings = _settings()
     _notice(settings)
     actor = require_supervisor(settings, "mengekspor jejak audit")
-    log = AuditLog(settings.journal_file)
+    log = open_audit(settings)
     count = log.export_csv(Path(args.path))
     log.append("audit_export", actor.name, rows=str(count))
     _say(f"{count} entri audit ditulis ke '{args.path}'.")
@@ -194,7 +194,7 @@ def _audit_export(args: argparse.Namespace) -> int:
 
 # -- secrets ---------------------------------------------------------------------------
 def _secrets_set(args: argparse.Namespace) -> int:
-    from tagihlite.auth.audit import AuditLog
+    from tagihlite.auth.audit import open_audit
     from tagihlite.auth.identity import require_login
     from tagihlite.auth.secrets import check_name, set_secret
 
@@ -206,13 +206,13 @@ def _secrets_set(args: argparse.Namespace) -> int:
              else getpass.getpass(f"Nilai rahasia '{name}': "))
     set_secret(name, value)
     del value
-    AuditLog(settings.journal_file).append("secret_set", actor.name, name=name)
+    open_audit(settings).append("secret_set", actor.name, name=name)
     _say(f"Rahasia '{name}' disimpan di keyring sistem.")
     return 0
 
 
 def _secrets_unset(args: argparse.Namespace) -> int:
-    from tagihlite.auth.audit import AuditLog
+    from tagihlite.auth.audit import open_audit
     from tagihlite.auth.identity import require_login
     from tagihlite.auth.secrets import check_name, delete_secret
 
@@ -221,7 +221,7 @@ def _secrets_unset(args: argparse.Namespace) -> int:
     name = check_name(args.name)
     actor = require_login(settings)
     delete_secret(name)
-    AuditLog(settings.journal_file).append("secret_unset", actor.name, name=name)
+    open_audit(settings).append("secret_unset", actor.name, name=name)
     _say(f"Rahasia '{name}' dihapus dari keyring sistem.")
     return 0
 
@@ -266,9 +266,10 @@ def _optout_list(args: argparse.Namespace) -> int:
 
 # -- clear a PERLU CEK key ---------------------------------------------------------------
 def _clear(args: argparse.Namespace) -> int:
-    from tagihlite.auth.audit import AuditLog
+    from tagihlite.auth.audit import open_audit
     from tagihlite.auth.identity import require_supervisor
-    from tagihlite.journal.sqlite import Journal, SendInProgress
+    from tagihlite.journal.backend import open_journal
+    from tagihlite.journal.sqlite import SendInProgress
 
     settings = _settings()
     _notice(settings)
@@ -276,7 +277,7 @@ def _clear(args: argparse.Namespace) -> int:
     if not reason:
         raise InputError("Alasan wajib diisi: --reason \"...\".")
     actor = require_supervisor(settings, "membuka kembali baris PERLU CEK")
-    with Journal(settings.journal_file) as journal:
+    with open_journal(settings) as journal:
         # Holding the run lock proves no send is in flight for a pending key.
         with contextlib.suppress(SendInProgress):
             journal.acquire_run_lock()
@@ -284,7 +285,7 @@ def _clear(args: argparse.Namespace) -> int:
     if not cleared:
         raise TagihError(f"Kunci '{args.key}' tidak berstatus PERLU CEK (atau pengiriman "
                          "sedang berjalan); tidak ada yang diubah.", exit_code=1)
-    AuditLog(settings.journal_file).append("clear_needs_check", actor.name, key=args.key,
+    open_audit(settings).append("clear_needs_check", actor.name, key=args.key,
                                            reason=reason)
     _say(f"Kunci '{args.key}' dibuka kembali dan dapat dikirim lagi.")
     return 0

@@ -107,11 +107,11 @@ def target_sheet(click: Click) -> LiveSheet:
 
 def _analyse(click: Click, table: SheetTable) -> Analysis:
     from tagihlite.auth.optout import load_opted_out
-    from tagihlite.journal.sqlite import Journal
+    from tagihlite.journal.backend import open_journal
     from tagihlite.workflow import analyse
 
     settings = click.settings
-    with Journal(settings.journal_file) as journal:
+    with open_journal(settings) as journal:
         return analyse(table, settings, journal=journal, opted_out=load_opted_out(settings))
 
 
@@ -314,11 +314,11 @@ def send_all(click: Click) -> None:
 
 
 def _send(click: Click, *, selected: bool) -> None:
-    from tagihlite.auth.audit import AuditLog
+    from tagihlite.auth.audit import open_audit
     from tagihlite.auth.optout import load_opted_out
     from tagihlite.channels import LABELS, get_channel
     from tagihlite.excel.sheet import RowWriter, apply_plan
-    from tagihlite.journal.sqlite import Journal
+    from tagihlite.journal.backend import open_journal
     from tagihlite.workflow import (
         analyse,
         build_reminders,
@@ -339,7 +339,7 @@ def _send(click: Click, *, selected: bool) -> None:
                          "Terpilih lagi.")
     operator = operator_for_send(click)
     template = load_sheet_template(click)
-    with Journal(settings.journal_file) as journal:
+    with open_journal(settings) as journal:
         analysis = analyse(table, settings, journal=journal, opted_out=load_opted_out(settings))
         reminders = build_reminders(analysis, template, rows)
         # Every text these reminders use must be approved: refused before anything is written.
@@ -377,7 +377,7 @@ def _send(click: Click, *, selected: bool) -> None:
             click.status(f"Mengirim {done}/{len(reminders)} ...")
 
         summary = send(analysis, reminders, channel, journal, operator=operator.name,
-                       on_row=on_row, audit=AuditLog(settings.journal_file).append,
+                       on_row=on_row, audit=open_audit(settings).append,
                        workbook=click.book.name,
                        write_back=lambda fresh: apply_plan(click.book, live, fresh))
     click.status(f"Selesai: {summary.attempted} dari {summary.planned} pengingat diproses.")
@@ -396,6 +396,10 @@ def _send_summary(summary: Any, label: str) -> str:
         lines.append(f"- {summary.failed} gagal atau perlu dicek (lihat kolom Catatan)")
     if summary.already:
         lines.append(f"- {summary.already} sudah pernah dikirim, dilewati")
+    held = getattr(summary, "held", None)
+    if held:  # team mode: another PC had these rows at that moment
+        who = ", ".join(name for name, _ in held.most_common(3))
+        lines.append(f"- {sum(held.values())} sedang dikirim PC lain ({who}), dilewati")
     if summary.not_attempted:
         lines.append(f"- {summary.not_attempted} belum dikirim")
     if summary.stop_reason:

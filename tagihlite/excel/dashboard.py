@@ -20,9 +20,9 @@ POINTS_PER_COL, POINTS_PER_ROW = 48.0, 15.0
 def dashboard_layout(analysis: Any, report: Any, settings: Any) -> Layout:
     from tagihlite.core.report_layout import laporan
     from tagihlite.followup.dashboard import dashboard
-    from tagihlite.journal.sqlite import Journal
+    from tagihlite.journal.backend import open_journal
 
-    with Journal(settings.journal_file) as journal:
+    with open_journal(settings) as journal:
         data = dashboard(analysis, journal, report)
     return laporan(data, style=settings.rupiah_style)
 

@@ -25,7 +25,30 @@ class Reach:
 
 def journal_reachable(settings: Settings) -> Reach:
     """Whether the journal the settings name can be written now, without changing it."""
+    if settings.team_url:
+        return _server_reachable(settings.team_url)
     return _sqlite_reachable(settings.journal_file)
+
+
+def _server_reachable(url: str) -> Reach:
+    """The team database answers, and its schema is the one this version expects."""
+    from tagihlite.errors import TagihError
+    from tagihlite.journal import pgdb
+    from tagihlite.journal.migrations import current_version, latest
+
+    where = pgdb.describe(url)
+    try:
+        conn = pgdb.connect(url, application="tagihlite doctor")
+    except TagihError as exc:
+        return Reach(False, where, str(exc))
+    try:
+        version = current_version(conn)
+    finally:
+        conn.close()
+    if version < latest():
+        return Reach(False, where, f"skema database tim versi {version}, perlu versi "
+                                   f"{latest()}: supervisor menjalankan 'tagihlite team init'")
+    return Reach(True, where)
 
 
 def _sqlite_reachable(path: Path) -> Reach:
