@@ -80,6 +80,9 @@ class Settings:
     cloud: CloudSettings = field(default_factory=CloudSettings)
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
+    # [columns]: field = the clerk's header text, e.g. phone = "Kontak Pelanggan"; wins over
+    # guessing the columns from their headers and values.
+    columns: dict[str, str] = field(default_factory=dict)
 
     # -- derived locations -------------------------------------------------
     @property
@@ -120,6 +123,9 @@ def _type_ok(value: Any, annotation: str) -> tuple[bool, Any]:
         return ok, float(value) if ok else value
     if annotation == "str":
         return isinstance(value, str), value
+    if annotation == "dict[str, str]":
+        ok = isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+        return ok, dict(value) if ok else value
     if annotation == "list[str]":
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
         return ok, list(value) if ok else value
@@ -127,7 +133,8 @@ def _type_ok(value: Any, annotation: str) -> tuple[bool, Any]:
 
 
 _TYPE_WORDS = {"bool": "true/false", "int": "bilangan bulat", "float": "angka",
-               "str": "teks", "list[str]": "daftar teks"}
+               "str": "teks", "list[str]": "daftar teks",
+               "dict[str, str]": "berupa bagian berisi teks (bidang = \"judul kolom\")"}
 
 
 def _validate_section(cls: type, data: dict[str, Any], prefix: str) -> Any:
@@ -174,6 +181,12 @@ def _check_values(obj: Any, prefix: str) -> None:
             raise bad("daily_cap", "tidak boleh negatif")
         if obj.reminder_level < 1:
             raise bad("reminder_level", "minimal 1")
+        from tagihlite.core.columns import INPUT_COLUMNS
+
+        for key in obj.columns:
+            if key not in INPUT_COLUMNS:
+                raise bad(f"columns.{key}", "tidak dikenal; yang bisa diatur: "
+                          f"{', '.join(INPUT_COLUMNS)}")
     elif isinstance(obj, WhatsAppWebSettings):
         if obj.wait_seconds < 4:  # pywhatkit itself sleeps 4 s before typing
             raise bad("wait_seconds", "minimal 4")
