@@ -383,8 +383,8 @@ def match_headers(grid: Sequence[Sequence[Any]], vocab: Vocabulary = BILL_VOCABU
     best: tuple[tuple[int, float], int, dict[str, ColumnMatch],
                 dict[str, list[tuple[float, int]]]] | None = None
     for i, row in enumerate(grid[:search_rows]):
-        if not row:
-            continue
+        if sum(type(c) is str and bool(c.strip()) for c in row) < 2:
+            continue  # a title line or a blank row is no header row
         score, found, cands = _row_candidates(row, vocab, mapping)
         rank = (sum(f in found for f in required) + 10 * sum(
             m.how == HOW_MAPPING for m in found.values()), score)
@@ -536,7 +536,8 @@ def miss_message(result: HeaderMatch, place: str, vocab: Vocabulary = BILL_VOCAB
         seen = [h for h in result.headers if h]
         shown = ", ".join(f"'{h}'" for h in seen[:12]) + (" ..." if len(seen) > 12 else "")
         parts.append(f"Kolom {', '.join(labels)} tidak ditemukan di {place}. Judul kolom "
-                     f"di baris {first_row + result.row}: {shown or '(kosong)'}.")
+                     f"di baris {first_row + result.row} (yang paling cocok di {search_rows} "
+                     f"baris pertama): {shown or '(kosong)'}.")
     for fld in result.missing:
         if fld in result.ties:
             opts = " dan ".join(f"'{h}'" for h in result.ties[fld])
@@ -560,6 +561,6 @@ def miss_message(result: HeaderMatch, place: str, vocab: Vocabulary = BILL_VOCAB
 
 
 def _suggest(result: HeaderMatch, fld: str) -> str:
-    if fld in result.ties:
+    if fld in result.ties and not result.ties[fld][0].startswith("("):
         return result.ties[fld][0]
     return result.closest.get(fld, "JUDUL KOLOM")

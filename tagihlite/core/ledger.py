@@ -12,8 +12,8 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from tagihlite.core import parse
-from tagihlite.core.content import thbl_period
 from tagihlite.core.columns import NOTE, STATUS
+from tagihlite.core.content import thbl_period
 from tagihlite.core.vocab import ABSENT_PREFIX, REASONS, Status, reason_text
 
 if TYPE_CHECKING:

@@ -202,7 +202,8 @@ def test_miss_message_names_headers_missing_closest_and_the_fix(tmp_path: Path) 
     code, _, err = run_cli("check", path)
     assert code == 2 and "Traceback" not in err
     assert "Kolom Jumlah Tagihan, No WhatsApp tidak ditemukan di berkas 'm.xlsx'" in err
-    assert "Judul kolom di baris 3: 'No', 'Nama Pelanggan', 'Nomor Indibiz', 'Total'" in err
+    assert ("Judul kolom di baris 3 (yang paling cocok di 30 baris pertama): 'No', "
+            "'Nama Pelanggan', 'Nomor Indibiz', 'Total'") in err
     assert "Jumlah Tagihan: paling mirip 'Total'" in err
     assert "No WhatsApp: tidak ada judul yang mirip" in err
     assert "[columns]" in err and 'phone = "JUDUL KOLOM"' in err and 'amount = "Total"' in err
