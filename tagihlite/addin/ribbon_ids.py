@@ -14,6 +14,7 @@ RIBBON_IDS: Final[tuple[str, ...]] = (
     "tl_import",
     "tl_mark",
     "tl_check",
+    "tl_columns",
     "tl_preview",
     "tl_send_selected",
     "tl_send_all",

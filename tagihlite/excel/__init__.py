@@ -23,6 +23,7 @@ ACTIONS: dict[str, str] = {
     "tl_import": "import_data",
     "tl_mark": "mark",
     "tl_check": "check",
+    "tl_columns": "set_columns",
     "tl_preview": "preview",
     "tl_send_selected": "send_selected",
     "tl_send_all": "send_all",
