@@ -8,18 +8,13 @@ override the file via :meth:`Settings.with_overrides`.
 from __future__ import annotations
 
 import dataclasses
-import sys
+import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from tagihlite.errors import SettingsError
 from tagihlite.paths import data_dir, settings_file
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 CHANNELS = ("outbox", "whatsapp-web", "cloud", "link")
 RUPIAH_STYLES = ("puebi", "spasi", "angka")  # Rp1.250.000 | Rp 1.250.000 | 1.250.000
