@@ -81,7 +81,7 @@ def target_sheet(click: Click) -> LiveSheet:
         raise InputError(f"Sheet aktif '{live.name}' tidak berisi tabel tagihan dan sheet "
                          f"'{TAGIHAN}' tidak ada. Buka sheet berisi tabel pelanggan (kolom Nama "
                          "Pelanggan, Nomor Indibiz, Jumlah Tagihan, No WhatsApp) lalu coba "
-                         "lagi.")
+                         "lagi, atau klik Atur Kolom di sheet itu bila judul kolomnya lain.")
     live = read_sheet(tagihan)
     live.mapping = book_mapping(click.book, live.name, click.settings.columns)
     return live

@@ -92,7 +92,7 @@ def pick_sheet(sheets: list[SheetGrid], name: str | None, *, file: str,
     raise InputError(f"Tabel tagihan tidak ditemukan di {where(file)} (sheet: "
                      f"{_names(sheets)}). Pastikan ada baris judul dengan kolom Nama "
                      "Pelanggan, Nomor Indibiz, Jumlah Tagihan dan No WhatsApp, atau pilih "
-                     "sheet dengan --sheet.")
+                     "sheet dengan --sheet (tagihlite lalu menjelaskan kolom yang kurang).")
 
 
 def read_table(path: Path, sheet: str | None = None,
