@@ -86,7 +86,8 @@ BILL_VOCABULARY: Final[dict[str, FieldVocab]] = {
          "telp": 2.5, "telpon": 2.5, "kontak": 3, "mobile": 3, "phone": 3, "seluler": 3,
          "cp": 2.5, "msisdn": 3, "contact": 3},
         INPUT_COLUMNS["phone"], "phone",
-        {"email": 3, "alamat": 3}),
+        {"email": 3, "alamat": 3, "sales": 3, "am": 3, "petugas": 3, "kolektor": 3,
+         "teknisi": 3, "fax": 3}),
     "paid_status": FieldVocab(
         INPUT_COLUMNS["paid_status"][0],
         {"status": 2, "keterangan": 1.5, "bayar": 2, "lunas": 3, "payment": 2, "paid": 3,
@@ -98,7 +99,11 @@ BILL_VOCABULARY: Final[dict[str, FieldVocab]] = {
         INPUT_COLUMNS["due_date"][0],
         {"jatuh tempo": 4, "due": 3, "tempo": 2, "deadline": 3, "batas bayar": 4,
          "batas pembayaran": 4, "tanggal": 1, "tgl": 1, "date": 1},
-        INPUT_COLUMNS["due_date"], "date"),
+        INPUT_COLUMNS["due_date"], "date",
+        # other dates of a bill list; "bayar" as a word (pembayaran) still counts in "batas
+        # pembayaran" because the phrase is matched before the penalty applies
+        {"pasang": 3, "lahir": 3, "aktivasi": 3, "daftar": 3, "cetak": 3, "kirim": 3,
+         "input": 3, "update": 3, "lunas": 3, "bayar": 1, "payment": 1}),
     "period": FieldVocab(
         INPUT_COLUMNS["period"][0],
         {"periode": 3.5, "bulan": 2.5, "thbl": 4, "blth": 4, "bulan tagihan": 5.5,
@@ -466,29 +471,55 @@ def _settle_by_content(grid: Sequence[Sequence[Any]], hdr: int, found: dict[str,
             taken.discard(found.pop(fld).column)
 
     # 2. Weak headers, then 3. headers that say nothing: the values must show the field.
-    for fld in vocab:
-        if fld in found or fld in ties:
+    # Content alone may name a required field from any column whose header does not argue
+    # against it ("HP Sales" is never the customer's phone), an optional one only from a
+    # header that says nothing at all ("Kolom6", blank): a stray date column must not
+    # become the due date that decides the billing period.
+    def header_of(col: int) -> str:
+        return _text(header[col]) if col < len(header) else ""
+
+    def open_to(fld: str, col: int) -> bool:
+        if col in taken or col in owned:
+            return False
+        text = header_of(col)
+        if _says_nothing(text, vocab):
+            return True
+        return fld in required and not _argues_against(text, vocab[fld], vocab)
+
+    weak_first = sorted(vocab, key=lambda f: (not any(i not in taken for _, i in
+                                                      cands.get(f, [])), f not in required))
+    for fld in weak_first:
+        if fld in found or fld in ties or not vocab[fld].kind:
             continue
         weak = sorted(((s, i) for s, i in cands.get(fld, []) if i not in taken),
                       key=lambda p: (-p[0], p[1]))
-        pool = [i for _, i in weak] or [c for c in range(width)
-                                        if c not in taken and c not in owned]
-        if not weak and fld not in required and not vocab[fld].kind:
-            continue
+        pool = [i for _, i in weak] or [c for c in range(width) if open_to(fld, c)]
         fits = sorted(((fit(fld, c), -c) for c in pool), reverse=True)
         fits = [(f, -c) for f, c in fits if f > 0]
         if not fits:
             continue
         if not weak and len(fits) > 1 and fits[0][0] - fits[1][0] < 0.1:
             if fld in required:
-                ties[fld] = [_text(header[c]) or _letter_hint(c) for _, c in fits[:2]]
+                ties[fld] = [header_of(c) or _letter_hint(c) for _, c in fits[:2]]
             continue
         col = fits[0][1]
         score = next((s for s, i in weak if i == col), 0.0)
-        found[fld] = ColumnMatch(col, _text(header[col]) if col < len(header) else "",
-                                 HOW_CONTENT, score)
+        found[fld] = ColumnMatch(col, header_of(col), HOW_CONTENT, score)
         taken.add(col)
     return found
+
+
+_PLACEHOLDER = re.compile(r"(kolom|column|col|field|kol|data)?\d*")
+
+
+def _says_nothing(text: str, vocab: Vocabulary) -> bool:
+    """Blank, ``Kolom3``, ``Column1``: a header with no meaning of its own."""
+    return bool(_PLACEHOLDER.fullmatch(header_key(text)))
+
+
+def _argues_against(text: str, fv: FieldVocab, vocab: Vocabulary) -> bool:
+    toks = tokens(text, vocab)
+    return any(word_match(t, w) == 1.0 for t in toks for w in fv.against)
 
 
 def _letter_hint(col: int) -> str:

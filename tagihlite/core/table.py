@@ -74,9 +74,12 @@ def _is_total_row(cells: Sequence[Any], fields: dict[str, int]) -> bool:
     return label in _TOTAL_WORDS and _blank(cells[fields["phone"]])
 
 
-def has_table(grid: Sequence[Sequence[Any]], mapping: Mapping[str, str] | None = None
-              ) -> bool:
-    """Cheap test used to pick the sheet: do headers alone name every required field?"""
+def has_table(grid: Sequence[Sequence[Any]], mapping: Mapping[str, str] | None = None,
+              *, use_content: bool = False) -> bool:
+    """Cheap test used to pick the sheet: do headers alone (``use_content``: or with a
+    sample of the values under them) name every required field?"""
+    if use_content:
+        return match_headers(grid, mapping=mapping).complete
     return has_header_row(grid, mapping=mapping)
 
 

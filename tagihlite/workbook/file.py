@@ -86,6 +86,12 @@ def pick_sheet(sheets: list[SheetGrid], name: str | None, *, file: str,
         raise InputError(f"Ada beberapa sheet berisi tabel tagihan di {where(file)}: "
                          f"{_names(with_table)}. Pilih salah satu dengan --sheet, "
                          f"mis. --sheet \"{with_table[0].name}\".")
+    # Headers that say nothing (Kolom1..Kolom6): the one sheet whose values show the table.
+    by_content = [s for s in sheets if s.name.strip().casefold() != MAPPING_SHEET.casefold()
+                  and has_table(s.grid, stored_mapping(sheets, s.name, mapping),
+                                use_content=True)]
+    if len(by_content) == 1:
+        return by_content[0]
     nonempty = [s for s in sheets if s.grid]
     if len(nonempty) == 1:
         return nonempty[0]  # locate() then says which columns are missing

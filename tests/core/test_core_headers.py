@@ -249,3 +249,35 @@ def test_libreoffice_written_file_with_odd_headers(tmp_path: Path) -> None:
     t = read_table(lo)
     assert t.header_row == 2
     assert {f: t.column_name(f) for f in FIELDS} == dict(zip(FIELDS, headers, strict=True))
+
+
+def test_content_never_names_a_column_whose_header_says_otherwise() -> None:
+    """The only mobile numbers are the sales person's: no customer phone, no guess."""
+    header = ["Nama Pelanggan", "Nomor Indibiz", "Jumlah Tagihan", "HP Sales", "Tgl Pasang"]
+    rows = [[r[0], r[1], r[2], r[3], r[5]] for r in _rows()]
+    with pytest.raises(InputError) as exc:
+        locate([header, *rows], "S", file="s.xlsx")
+    assert "No WhatsApp: tidak ada judul yang mirip" in str(exc.value)
+    # an optional field is taken from values only under a header that says nothing
+    header[3] = "Kontak"
+    t = locate([header, *rows], "S")
+    assert "due_date" not in t.fields  # "Tgl Pasang" is no due date
+    header[4] = "Tanggal Pasang"
+    assert "due_date" not in locate([header, *rows], "S").fields
+    header[4] = "Kolom5"
+    assert locate([header, *rows], "S").how["due_date"] == "content"
+
+
+def test_kolom_headers_pick_their_sheet_among_others(tmp_path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Tabel1"
+    ws.append([f"Kolom{i}" for i in range(1, 6)])
+    for r in _rows():
+        ws.append([r[0], r[1], r[2], r[3], r[4]])
+    wb.create_sheet("Rekap").append(["Total baris", 8])
+    wb.save(tmp_path / "k.xlsx")
+    t = read_table(tmp_path / "k.xlsx")
+    assert t.sheet == "Tabel1" and len(t.rows) == 8
