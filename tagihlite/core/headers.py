@@ -553,15 +553,16 @@ def has_header_row(grid: Sequence[Sequence[Any]], vocab: Vocabulary = BILL_VOCAB
 # --- the message when something is missing ----------------------------------------------
 
 def miss_message(result: HeaderMatch, place: str, vocab: Vocabulary = BILL_VOCABULARY, *,
-                 excel: bool = False, search_rows: int = SEARCH_ROWS, first_row: int = 1
-                 ) -> str:
+                 excel: bool = False, search_rows: int = SEARCH_ROWS, first_row: int = 1,
+                 what: str = "Tabel tagihan", how_to_fix: str | None = None) -> str:
     """One Indonesian explanation: headers seen, what is missing, closest, how to fix.
 
-    ``first_row`` is the Excel row number of the grid's first row."""
+    ``first_row`` is the Excel row number of the grid's first row; ``what`` names the
+    table and ``how_to_fix`` replaces the closing advice (another importer's own)."""
     labels = [vocab[f].label for f in result.missing]
     parts = []
     if result.row < 0:
-        parts.append(f"Tabel tagihan tidak ditemukan di {place}: tidak ada baris judul kolom "
+        parts.append(f"{what} tidak ditemukan di {place}: tidak ada baris judul kolom "
                      f"di {search_rows} baris pertama yang memuat {', '.join(labels)}.")
     else:
         seen = [h for h in result.headers if h]
@@ -581,7 +582,9 @@ def miss_message(result: HeaderMatch, place: str, vocab: Vocabulary = BILL_VOCAB
     for fld, text in result.unmatched_mapping.items():
         parts.append(f"Judul '{text}' yang disimpan untuk {vocab[fld].label} tidak ada di "
                      "sheet ini.")
-    if excel:
+    if how_to_fix is not None:
+        parts.append(how_to_fix)
+    elif excel:
         parts.append("Klik tombol Atur Kolom di tab TagihLite untuk memilih kolomnya sekali "
                      "saja.")
     else:

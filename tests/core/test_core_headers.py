@@ -281,3 +281,25 @@ def test_kolom_headers_pick_their_sheet_among_others(tmp_path: Path) -> None:
     wb.save(tmp_path / "k.xlsx")
     t = read_table(tmp_path / "k.xlsx")
     assert t.sheet == "Tabel1" and len(t.rows) == 8
+
+
+def test_excel_table_with_odd_headers(tmp_path: Path) -> None:
+    """An Excel Table (ListObject) under title lines, headers as a clerk typed them."""
+    import openpyxl
+    from openpyxl.worksheet.table import Table
+
+    headers = VOCABULARIES["issue: unit in brackets, slash alternatives"]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(["Rekap tunggakan (fiktif)"])
+    ws.append(["Catatan: data per 25 November"])
+    ws.append(list(headers))
+    for r in _rows():
+        ws.append(r)
+    ws.add_table(Table(displayName="Tunggakan", ref=f"A3:G{3 + len(_rows())}"))
+    wb.save(tmp_path / "tabel.xlsx")
+    t = read_table(tmp_path / "tabel.xlsx")
+    assert (t.table_name, t.header_row) == ("Tunggakan", 3)
+    assert t.column_name("phone") == "No HP / WA" and t.how["phone"] == "tokens"
+    assert t.column_name("amount") == "Jumlah Tagihan (Rp)"

@@ -19,7 +19,7 @@ from tagihlite.core.colmap import MAPPING_SHEET
 from tagihlite.core.vocab import Status
 from tagihlite.excel import columns as excel_columns
 
-HEADERS = ["No", "Nama", "INET", "Total", "HP Pemilik", "HP Sales"]
+HEADERS = ["No", "Nama", "INET", "Total", "HP 1", "HP 2"]
 
 
 def _tied(path: Path) -> Path:
@@ -65,11 +65,11 @@ def test_a_tie_sends_the_clerk_to_atur_kolom_and_the_choice_wins(
     xl.open(_tied(tmp_path / "tagihan.xlsx"))
     tx.on_ribbon("tl_check")
     (message,) = _criticals(xl)
-    assert "'HP Pemilik' dan 'HP Sales' sama-sama cocok" in message
+    assert "'HP 1' dan 'HP 2' sama-sama cocok" in message
     assert "Atur Kolom" in message and "[columns]" not in message
 
     clerk = Clerk({"name": "Nama", "customer_id": "INET", "amount": "Total",
-                   "phone": "HP Pemilik", "paid_status": ""})
+                   "phone": "HP 1", "paid_status": ""})
     monkeypatch.setattr(excel_columns, "_ask_columns", clerk)
     tx.on_ribbon("tl_columns")
     assert len(_criticals(xl)) == 1  # only Periksa Data's
@@ -79,7 +79,7 @@ def test_a_tie_sends_the_clerk_to_atur_kolom_and_the_choice_wins(
     assert [f[0] for f in shown["fields"] if f[2]] == ["name", "customer_id", "amount",
                                                        "phone"]
     assert xl.value(MAPPING_SHEET, "C4") == "name"
-    assert xl.value(MAPPING_SHEET, "D7") == "HP Pemilik"
+    assert xl.value(MAPPING_SHEET, "D7") == "HP 1"
 
     xl.activate("Tagihan")
     tx.on_ribbon("tl_mark")
@@ -92,26 +92,26 @@ def test_a_tie_sends_the_clerk_to_atur_kolom_and_the_choice_wins(
     code, out, err = run_cli("check", saved, "--json")
     assert code == 0, err
     cols = json.loads(out)["columns"]
-    assert cols["phone"] == {"header": "HP Pemilik", "column": "E", "how": "mapping"}
+    assert cols["phone"] == {"header": "HP 1", "column": "E", "how": "mapping"}
     assert json.loads(out)["rows"][0]["phone"] == "+6281270000001"
 
 
 def test_choosing_again_replaces_and_cancel_changes_nothing(
         xl: MemoryExcel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     xl.open(_tied(tmp_path / "tagihan.xlsx"))
-    answer = {"name": "Nama", "customer_id": "INET", "amount": "Total", "phone": "HP Sales"}
+    answer = {"name": "Nama", "customer_id": "INET", "amount": "Total", "phone": "HP 2"}
     monkeypatch.setattr(excel_columns, "_ask_columns", Clerk(answer))
     tx.on_ribbon("tl_columns")
-    monkeypatch.setattr(excel_columns, "_ask_columns", Clerk({**answer, "phone": "HP Pemilik"}))
+    monkeypatch.setattr(excel_columns, "_ask_columns", Clerk({**answer, "phone": "HP 1"}))
     tx.on_ribbon("tl_columns")
     values = [xl.value(MAPPING_SHEET, f"D{r}") for r in range(4, 9)]
-    assert values == ["Nama", "INET", "Total", "HP Pemilik", None]  # one line per field
+    assert values == ["Nama", "INET", "Total", "HP 1", None]  # one line per field
 
     clerk = Clerk(None)
     monkeypatch.setattr(excel_columns, "_ask_columns", clerk)
     tx.on_ribbon("tl_columns")
-    assert clerk.shown[0]["current"]["phone"] == "HP Pemilik"  # the stored choice shown
-    assert xl.value(MAPPING_SHEET, "D7") == "HP Pemilik"
+    assert clerk.shown[0]["current"]["phone"] == "HP 1"  # the stored choice shown
+    assert xl.value(MAPPING_SHEET, "D7") == "HP 1"
     assert any("dibatalkan" in str(s) for s in xl.status_texts)
 
 
