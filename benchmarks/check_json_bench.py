@@ -8,20 +8,22 @@ too. Start-up (interpreter, imports, SQLite) is removed by differencing a big an
 workbook: per-row cost = (t(big) - t(small)) / (rows(big) - rows(small)).
 
 Also printed, for reference: the same per-row cost when the JSON is written the old way
-(``json.dump(..., indent=2)`` straight to stdout: one write per token). Medians of
-``--reps`` runs; all data is fictional (benchmarks/core_bench.py's generator).
+(``json.dump(..., indent=2)`` straight to stdout: one write per token). Cost is the child's
+CPU time (user + system), median of ``--reps`` interleaved runs: on the shared 2-core
+machine wall-clock ratios swung from 0.8 to 5.6 between runs of the same code. All data
+is fictional (benchmarks/core_bench.py's generator).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -44,18 +46,15 @@ OLD_WRITER = ("import json, sys\n"
 
 
 def run_once(argv: list[str], out: Path, env: dict[str, str]) -> float:
+    """CPU seconds (user + system) of one child process: on a shared machine the wall
+    clock mostly measures the neighbours, the CPU time what this process costs."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with out.open("wb") as sink:
-        t0 = time.perf_counter()
         done = subprocess.run(argv, stdout=sink, stderr=subprocess.PIPE, env=env)
-        elapsed = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{argv[:4]} failed: {done.stderr.decode(errors='replace')[-500:]}")
-    return elapsed
-
-
-def median(argv: list[str], out: Path, env: dict[str, str], reps: int) -> float:
-    run_once(argv, out, env)  # warm the OS file cache and the .pyc files
-    return statistics.median(run_once(argv, out, env) for _ in range(reps))
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,13 +77,21 @@ def main(argv: list[str] | None = None) -> int:
             "old json.dump writer": lambda p: [py, "-c", OLD_WRITER, str(p)],
         }
         rows = args.rows - args.small
+        runs = [(name, size, make(path)) for name, make in commands.items()
+                for size, path in (("big", big), ("small", small))]
+        for _, _, cmd in runs:  # warm the OS file cache and the .pyc files
+            run_once(cmd, work / "out.json", env)
+        times: dict[tuple[str, str], list[float]] = {(n, z): [] for n, z, _ in runs}
+        for _ in range(args.reps):  # interleaved: load drift hits every command alike
+            for name, size, cmd in runs:
+                times[name, size].append(run_once(cmd, work / "out.json", env))
         per_row: dict[str, float] = {}
-        print(f"{args.rows:,} vs {args.small:,} rows; {args.reps} repetitions, medians; "
-              "output into a file\n")
+        print(f"{args.rows:,} vs {args.small:,} rows; {args.reps} interleaved repetitions, "
+              "median CPU seconds (user + system) per process; output into a file\n")
         print(f"{'process':<22} {'big s':>7} {'small s':>8} {'us/row':>8}")
-        for name, make in commands.items():
-            t_big = median(make(big), work / "out.json", env, args.reps)
-            t_small = median(make(small), work / "out.json", env, args.reps)
+        for name in commands:
+            t_big = statistics.median(times[name, "big"])
+            t_small = statistics.median(times[name, "small"])
             per_row[name] = (t_big - t_small) / rows
             print(f"{name:<22} {t_big:>7.2f} {t_small:>8.2f} {per_row[name] * 1e6:>8.1f}")
         ratio = per_row["check --json"] / per_row["calamine"]
