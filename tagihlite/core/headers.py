@@ -183,15 +183,15 @@ def tokens(text: Any, vocab: Vocabulary = BILL_VOCABULARY) -> tuple[str, ...]:
     return _tokens_cached(str(text), _known_for(vocab))
 
 
-_KNOWN_CACHE: dict[int, frozenset[str]] = {}
+# id -> (the vocabulary itself, kept alive so its id is never reused; its known words)
+_KNOWN_CACHE: dict[int, tuple[Vocabulary, frozenset[str]]] = {}
 
 
 def _known_for(vocab: Vocabulary) -> frozenset[str]:
-    key = id(vocab)
-    known = _KNOWN_CACHE.get(key)
-    if known is None:
-        known = _KNOWN_CACHE[key] = _known_words(vocab)
-    return known
+    hit = _KNOWN_CACHE.get(id(vocab))
+    if hit is None or hit[0] is not vocab:
+        hit = _KNOWN_CACHE[id(vocab)] = (vocab, _known_words(vocab))
+    return hit[1]
 
 
 _VOWELS = re.compile(r"(?<!^)[aeiou]")
@@ -274,8 +274,12 @@ _VOCABS: dict[int, Vocabulary] = {}
 
 
 def header_scores(text: Any, vocab: Vocabulary = BILL_VOCABULARY) -> dict[str, float]:
-    """Field -> score of one header (0 when it says nothing about the field)."""
-    _VOCABS.setdefault(id(vocab), vocab)
+    """Field -> score of one header (0 when it says nothing about the field).
+
+    Vocabularies are cached by identity: build one per importer, once (module level)."""
+    if _VOCABS.get(id(vocab)) is not vocab:
+        _VOCABS[id(vocab)] = vocab
+        _header_scores.cache_clear()  # a new object under a reused id: forget old scores
     return dict(_header_scores(tokens(text, vocab), id(vocab)))
 
 
