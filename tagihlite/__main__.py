@@ -1,3 +1,3 @@
-from tagihlite.cli import main
+from tagihlite.cli import run
 
-raise SystemExit(main())
+run()

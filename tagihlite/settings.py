@@ -8,7 +8,7 @@ override the file via :meth:`Settings.with_overrides`.
 from __future__ import annotations
 
 import dataclasses
-import sys
+import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,11 +19,6 @@ from tagihlite.paths import data_dir, settings_file
 
 if TYPE_CHECKING:
     from tagihlite.core.schedule import SendWindow
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 CHANNELS = ("outbox", "whatsapp-web", "cloud", "link")
 RUPIAH_STYLES = ("puebi", "spasi", "angka")  # Rp1.250.000 | Rp 1.250.000 | 1.250.000
@@ -93,6 +88,9 @@ class Settings:
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     levels: list[Level] = field(default_factory=lambda: list(DEFAULT_LEVELS))
+    # [columns]: field = the clerk's header text, e.g. phone = "Kontak Pelanggan"; wins over
+    # guessing the columns from their headers and values.
+    columns: dict[str, str] = field(default_factory=dict)
 
     # -- derived locations -------------------------------------------------
     @property
@@ -146,6 +144,9 @@ def _type_ok(value: Any, annotation: str) -> tuple[bool, Any]:
         return ok, float(value) if ok else value
     if annotation == "str":
         return isinstance(value, str), value
+    if annotation == "dict[str, str]":
+        ok = isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+        return ok, dict(value) if ok else value
     if annotation == "list[str]":
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
         return ok, list(value) if ok else value
@@ -153,7 +154,8 @@ def _type_ok(value: Any, annotation: str) -> tuple[bool, Any]:
 
 
 _TYPE_WORDS = {"bool": "true/false", "int": "bilangan bulat", "float": "angka",
-               "str": "teks", "list[str]": "daftar teks"}
+               "str": "teks", "list[str]": "daftar teks",
+               "dict[str, str]": "berupa bagian berisi teks (bidang = \"judul kolom\")"}
 
 
 def _validate_section(cls: type, data: dict[str, Any], prefix: str) -> Any:
@@ -225,6 +227,12 @@ def _check_values(obj: Any, prefix: str) -> None:
                                          "TAGIHLITE_DB_PASSWORD")
         if obj.claim_lease_seconds <= 0:
             raise bad("claim_lease_seconds", "harus lebih dari 0")
+        from tagihlite.core.columns import INPUT_COLUMNS
+
+        for key in obj.columns:
+            if key not in INPUT_COLUMNS:
+                raise bad(f"columns.{key}", "tidak dikenal; yang bisa diatur: "
+                          f"{', '.join(INPUT_COLUMNS)}")
     elif isinstance(obj, WhatsAppWebSettings):
         if obj.wait_seconds < 4:  # pywhatkit itself sleeps 4 s before typing
             raise bad("wait_seconds", "minimal 4")

@@ -64,6 +64,9 @@ BUTTON_HELP: Final[dict[str, str]] = {
                "dikirim diberi alasan di kolom Catatan.",
     "tl_check": "Memeriksa nomor WhatsApp, jumlah tagihan, dan nomor Indibiz ganda tanpa "
                 "mengirim apa pun.",
+    "tl_columns": "Memilih sekali kolom mana yang berisi nama, nomor Indibiz, tagihan, nomor "
+                  "WhatsApp (dan status, jatuh tempo, periode) bila judul kolomnya tidak "
+                  "dikenali. Pilihan disimpan di sheet Pengaturan.",
     "tl_preview": "Mengisi kolom Pesan dengan teks yang akan dikirim. Baca dulu sebelum "
                   "mengirim.",
     "tl_approve_template": "Khusus supervisor: menyetujui teks di lembar Template. Template "
@@ -139,7 +142,8 @@ def vba_modules() -> list[VbaModule]:
     """Every module of the workbook's VBA project: documents, xlwings', ours."""
     modules = [VbaModule(WORKBOOK_CODE_NAME, "document", "")]
     modules += [VbaModule(code_name, "document", "") for _, code_name in SHEETS]
-    modules += [VbaModule(m.name, m.kind, m.source) for m in standalone_modules()]
+    modules += [VbaModule(m.name, m.kind, m.source, m.exposed, m.description)
+                for m in standalone_modules()]
     modules += [VbaModule(name, "standard", source) for name, source in our_vba_sources().items()]
     return modules
 

@@ -69,8 +69,11 @@ class SharedStrings:
 
     def __init__(self) -> None:
         self._index: dict[str, int] = {}
+        self._refs = 0  # cells that point into the table: the sst "count"
 
     def index(self, text: str) -> int:
+        """The string's index, for one more cell that uses it."""
+        self._refs += 1
         if text not in self._index:
             self._index[text] = len(self._index)
         return self._index[text]
@@ -80,8 +83,9 @@ class SharedStrings:
         for text in self._index:
             space = ' xml:space="preserve"' if text != text.strip() or "\n" in text else ""
             items.append(f"<si><t{space}>{xml_text(text)}</t></si>")
-        count = len(self._index)
-        return (f'{XML_DECL}<sst xmlns="{MAIN_NS}" count="{count}" uniqueCount="{count}">'
+        # count = references from cells, uniqueCount = entries (ECMA-376 Part 1, 18.4.9)
+        return (f'{XML_DECL}<sst xmlns="{MAIN_NS}" count="{self._refs}" '
+                f'uniqueCount="{len(self._index)}">'
                 + "".join(items) + "</sst>")
 
 

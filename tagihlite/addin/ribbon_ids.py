@@ -15,6 +15,7 @@ RIBBON_IDS: Final[tuple[str, ...]] = (
     "tl_import_payments",
     "tl_mark",
     "tl_check",
+    "tl_columns",
     "tl_preview",
     "tl_approve_template",
     "tl_send_test",

@@ -45,6 +45,8 @@ class VbaModule:
     name: str  # e.g. "xlwings", "Dictionary", "TagihLite", "ThisWorkbook", "Sheet1"
     kind: ModuleKind
     source: str
+    exposed: bool | None = None  # class modules: VB_Exposed (None: VBE's default, False)
+    description: str | None = None  # VB_Description, as written in the export (quoted)
 
 
 def header_attributes(module: VbaModule) -> list[str]:
@@ -53,10 +55,13 @@ def header_attributes(module: VbaModule) -> list[str]:
     if module.kind == "standard":
         return lines
     if module.kind == "class":
-        base, predeclared, exposed, customizable = CLASS_BASE, "False", "False", "False"
+        base, predeclared, customizable = CLASS_BASE, "False", "False"
+        exposed = "True" if module.exposed else "False"
     else:
         base = WORKBOOK_BASE if module.name == WORKBOOK_MODULE else WORKSHEET_BASE
         predeclared, exposed, customizable = "True", "True", "True"
+    described = [f"Attribute VB_Description = {module.description}"] if module.description \
+        else []
     return [
         *lines,
         f'Attribute VB_Base = "{base}"',
@@ -66,6 +71,7 @@ def header_attributes(module: VbaModule) -> list[str]:
         f"Attribute VB_Exposed = {exposed}",
         "Attribute VB_TemplateDerived = False",
         f"Attribute VB_Customizable = {customizable}",
+        *described,
     ]
 
 

@@ -4,7 +4,9 @@ A standalone workbook (``xlwings quickstart --standalone``) carries the ``xlwing
 the ``Dictionary`` class (used on macOS instead of Scripting.Dictionary), so RunPython works
 without the xlwings add-in. We take those two files verbatim from the package, minus the export
 header that VBE writes (``VERSION``/``BEGIN``/``END`` and the module-level ``Attribute VB_*``
-lines): the vbaProject builder adds the attributes each module kind needs.
+lines): the vbaProject builder adds the attributes each module kind needs, with the values
+the export gives where they differ from VBE's defaults (Dictionary: ``VB_Exposed = True``
+and its ``VB_Description``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class XlwingsModule:
     name: str
     kind: Literal["standard", "class"]
     source: str  # LF line ends, no export header
+    exposed: bool | None = None  # the export's VB_Exposed (Dictionary: True)
+    description: str | None = None  # the export's VB_Description, quoted as written
 
 
 def package_dir() -> Path:
@@ -59,13 +63,29 @@ def strip_export_header(text: str) -> str:
     return "\n".join(lines[start:])
 
 
+def export_attributes(text: str) -> dict[str, str]:
+    """The module-level ``Attribute VB_*`` lines of an export: name -> value as written."""
+    text = _HEADER_BLOCK.sub("", text.replace("\r\n", "\n"), count=1)
+    found: dict[str, str] = {}
+    for line in text.split("\n"):
+        if not _MODULE_ATTRIBUTE.match(line):
+            break
+        name, value = line[len("Attribute "):].split(" = ", 1)
+        found[name] = value
+    return found
+
+
 def standalone_modules() -> tuple[XlwingsModule, ...]:
     check_version()
     root = package_dir()
     modules = []
     for name, kind, relative in STANDALONE_FILES:
-        source = strip_export_header((root / relative).read_text(encoding="latin-1"))
-        modules.append(XlwingsModule(name, kind, source))  # type: ignore[arg-type]
+        text = (root / relative).read_text(encoding="latin-1")
+        attrs = export_attributes(text)
+        # Kept as xlwings ships them: the builder writes its own defaults otherwise.
+        exposed = attrs["VB_Exposed"] == "True" if "VB_Exposed" in attrs else None
+        modules.append(XlwingsModule(name, kind, strip_export_header(text),  # type: ignore[arg-type]
+                                     exposed, attrs.get("VB_Description")))
     xlwings_bas = modules[0].source
     if f'XLWINGS_VERSION As String = "{XLWINGS_VERSION}"' not in xlwings_bas:
         raise RuntimeError(f"xlwings.bas does not declare version {XLWINGS_VERSION}")

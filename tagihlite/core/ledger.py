@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from tagihlite.core import parse
 from tagihlite.core.columns import NOTE, STATUS
+from tagihlite.core.content import thbl_period
 from tagihlite.core.levels import Level, effective_due
 from tagihlite.core.levels import plan as level_plan
 from tagihlite.core.vocab import ABSENT_PREFIX, REASONS, Status, reason_text
@@ -66,6 +67,11 @@ def _map_unique(fn: Callable[[Any], Any], values: list[Any]) -> list[Any]:
     return out
 
 
+def _period(value: Any) -> str | None:
+    """Telkom's THBL (``202611``) first, then every other way of writing a period."""
+    return thbl_period(value) or parse.period(value)
+
+
 def build(
     table: SheetTable,
     *,
@@ -109,7 +115,7 @@ def build(
     paid_raw = col.get("paid_status", none)
     paid_flags = _map_unique(parse.paid, paid_raw)
     dues = _map_unique(parse.date_value, col.get("due_date", none))
-    row_periods = _map_unique(parse.period, col.get("period", none))
+    row_periods = _map_unique(_period, col.get("period", none))
 
     note_idx = table.outputs.get(NOTE)
     notes = [_text(r[note_idx]) for r in table.rows] if note_idx is not None else [""] * n

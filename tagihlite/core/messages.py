@@ -284,4 +284,4 @@ def load_template(*, sheet: TemplateSource | None = None, file: str | None = Non
     return MessageTemplate(source, rupiah_style=rupiah_style, constants=constants)
 
 
-assert sys.version_info >= (3, 10)
+assert sys.version_info >= (3, 11)  # the floor pyproject.toml and xlwings share

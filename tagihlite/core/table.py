@@ -8,19 +8,13 @@ fields by :mod:`tagihlite.core.columns`, and keeps the data rows with their Exce
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tagihlite.core.columns import (
-    ALIAS_TO_FIELD,
-    COUNTER_KEYS,
-    INPUT_COLUMNS,
-    OUTPUT_KEYS,
-    REQUIRED_FIELDS,
-    header_key,
-)
+from tagihlite.core.columns import OUTPUT_KEYS, header_key
 from tagihlite.core.gcpause import paused_gc
+from tagihlite.core.headers import has_header_row, match_headers, miss_message
 from tagihlite.errors import InputError, where
 
 HEADER_SEARCH_ROWS = 30
@@ -49,6 +43,8 @@ class SheetTable:
     fields: dict[str, int]  # input field -> 0-based column index into headers
     outputs: dict[str, int] = field(default_factory=dict)  # owned header -> column index
     table_name: str = ""  # Excel Table (ListObject) name when the data is one
+    # field -> how its column was found: alias | tokens | content | mapping
+    how: dict[str, str] = field(default_factory=dict)
     # Non-blank cells right of the table (Excel column -> (row, column) of the first one).
     occupied: dict[int, tuple[int, int]] = field(default_factory=dict)
 
@@ -69,18 +65,6 @@ def _blank(value: Any) -> bool:
     return value is None or (type(value) is str and not value.strip())
 
 
-def _match_header(cells: Sequence[Any]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for idx, cell in enumerate(cells):
-        key = header_key(cell)
-        if not key or key in COUNTER_KEYS:
-            continue
-        fld = ALIAS_TO_FIELD.get(key)
-        if fld and fld not in found:
-            found[fld] = idx
-    return found
-
-
 _TOTAL_WORDS = ("total", "grandtotal", "subtotal", "jumlah", "jumlahtotal")
 
 
@@ -90,12 +74,13 @@ def _is_total_row(cells: Sequence[Any], fields: dict[str, int]) -> bool:
     return label in _TOTAL_WORDS and _blank(cells[fields["phone"]])
 
 
-def has_table(grid: Sequence[Sequence[Any]]) -> bool:
-    """Cheap test used to pick the sheet: does a recognisable header row exist?"""
-    return any(
-        all(f in _match_header(row) for f in REQUIRED_FIELDS)
-        for row in grid[:HEADER_SEARCH_ROWS]
-    )
+def has_table(grid: Sequence[Sequence[Any]], mapping: Mapping[str, str] | None = None,
+              *, use_content: bool = False) -> bool:
+    """Cheap test used to pick the sheet: do headers alone (``use_content``: or with a
+    sample of the values under them) name every required field?"""
+    if use_content:
+        return match_headers(grid, mapping=mapping).complete
+    return has_header_row(grid, mapping=mapping)
 
 
 def locate(
@@ -105,11 +90,15 @@ def locate(
     file: str | None = None,
     origin: tuple[int, int] = (1, 1),
     table: TableRef | None = None,
+    mapping: Mapping[str, str] | None = None,
+    excel: bool = False,
 ) -> SheetTable:
     """Find the header row and the data rows below it.
 
     ``origin`` is the Excel (row, column) of ``grid[0][0]``. ``table`` limits the search to an
-    Excel Table's rectangle, whose first row is its header.
+    Excel Table's rectangle, whose first row is its header. ``mapping`` (field -> header
+    text, stored by a person) wins over guessing. ``excel``: a miss says which ribbon
+    button fixes it instead of which settings line.
     """
     top, left = origin
     full_grid, full_top, full_left = grid, top, left
@@ -117,27 +106,17 @@ def locate(
         r0, c0 = table.top - top, table.left - left
         grid = [list(r[c0:table.right - left + 1]) for r in grid[r0:table.bottom - top + 1]]
         top, left = table.top, table.left
-    best: tuple[int, dict[str, int]] | None = None
-    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        found = _match_header(row)
-        if all(f in found for f in REQUIRED_FIELDS):
-            best = (i, found)
-            break
-        if best is None or len(found) > len(best[1]):
-            best = (i, found) if len(found) >= 2 else best
-    if best is None or not all(f in best[1] for f in REQUIRED_FIELDS):
-        missing = [INPUT_COLUMNS[f][0] for f in REQUIRED_FIELDS
-                   if best is None or f not in best[1]]
-        hint = where(file, sheet)
-        raise InputError(
-            f"Tabel tagihan tidak ditemukan di {hint}: kolom {', '.join(missing)} tidak ada "
-            f"di {HEADER_SEARCH_ROWS} baris pertama. Pastikan baris judul tabel memuat kolom "
-            "Nama Pelanggan, Nomor Indibiz, Jumlah Tagihan dan No WhatsApp."
-        )
-    hdr_idx, found = best
+    result = match_headers(grid, mapping=mapping)
+    if not result.complete:
+        raise InputError(miss_message(result, where(file, sheet), excel=excel, first_row=top))
+    hdr_idx = result.row
+    found = result.indexes()
     header_cells = list(grid[hdr_idx])
     nonblank = [i for i, c in enumerate(header_cells) if _text(c)]
-    c_first, c_last = nonblank[0], nonblank[-1]
+    c_first = min(nonblank + list(found.values()))
+    c_last = max(nonblank + list(found.values()))
+    if len(header_cells) <= c_last:
+        header_cells += [None] * (c_last + 1 - len(header_cells))
     headers = [_text(c) for c in header_cells[c_first:c_last + 1]]
     fields = {f: i - c_first for f, i in found.items()}
     outputs = {}
@@ -155,6 +134,7 @@ def locate(
         file=file, sheet=sheet, header_row=header_row, first_col=left + c_first,
         headers=headers, rows=rows, row_numbers=numbers, fields=fields, outputs=outputs,
         table_name=table.name if table else "",
+        how={f: m.how for f, m in result.fields.items()},
         occupied=_occupied_right(full_grid, (full_top, full_left), header_row, last_row,
                                  last_col),
     )

@@ -62,6 +62,28 @@ class JournalState:
     PROGRESS: Final = (ACCEPTED, SENT, DELIVERED, READ)
 
 
+# How a journal state reads in a clerk's summary line ("6 menunggu dikirim petugas").
+STATE_LABELS: Final[dict[str, str]] = {
+    JournalState.PENDING: "perlu cek",
+    JournalState.UNKNOWN: "perlu cek",
+    JournalState.QUEUED: "menunggu dikirim petugas",
+    JournalState.SUBMITTED: "diteruskan ke WhatsApp",
+    JournalState.ACCEPTED: "diterima WhatsApp",
+    JournalState.SENT: "dikirim WhatsApp",
+    JournalState.DELIVERED: "terkirim",
+    JournalState.READ: "dibaca",
+    JournalState.FAILED: "gagal",
+    JournalState.CLEARED: "dibuka lagi",
+}
+
+
+def states_text(states: dict[str, int]) -> str:
+    """``{"queued": 6, "failed": 1}`` -> ``"6 menunggu dikirim petugas, 1 gagal"``."""
+    parts = [f"{n} {STATE_LABELS.get(state, state)}" for state, n in sorted(states.items())
+             if n]
+    return ", ".join(parts) or "-"
+
+
 # Highlight fills (RGB hex) for the conditional-formatting rules keyed on the Status cell.
 # The same values are used by the file shell (openpyxl) and the VBA macro of the add-in.
 HIGHLIGHT_FILLS: Final[dict[str, str]] = {

@@ -24,6 +24,7 @@ ACTIONS: dict[str, str] = {
     "tl_import_payments": "import_payments",
     "tl_mark": "mark",
     "tl_check": "check",
+    "tl_columns": "set_columns",
     "tl_preview": "preview",
     "tl_approve_template": "approve_template",
     "tl_send_test": "send_test",

@@ -90,10 +90,12 @@ def _ask_import_file() -> str | None:
 
 def target_sheet(click: Click) -> LiveSheet:
     """The active sheet when it holds a customer table, else ``Tagihan``."""
+    from tagihlite.excel.columns import book_mapping
     from tagihlite.excel.sheet import read_sheet
 
     active = click.book.sheets.active
     live = read_sheet(active)
+    live.mapping = book_mapping(click.book, live.name, click.settings.columns)
     if live.has_table() or live.name.casefold() == TAGIHAN.casefold():
         return live
     tagihan = sheet_named(click.book, TAGIHAN)
@@ -101,8 +103,10 @@ def target_sheet(click: Click) -> LiveSheet:
         raise InputError(f"Sheet aktif '{live.name}' tidak berisi tabel tagihan dan sheet "
                          f"'{TAGIHAN}' tidak ada. Buka sheet berisi tabel pelanggan (kolom Nama "
                          "Pelanggan, Nomor Indibiz, Jumlah Tagihan, No WhatsApp) lalu coba "
-                         "lagi.")
-    return read_sheet(tagihan)
+                         "lagi, atau klik Atur Kolom di sheet itu bila judul kolomnya lain.")
+    live = read_sheet(tagihan)
+    live.mapping = book_mapping(click.book, live.name, click.settings.columns)
+    return live
 
 
 def _analyse(click: Click, table: SheetTable) -> Analysis:
@@ -494,6 +498,15 @@ def help_sheet(click: Click) -> None:
         raise TagihError(f"Sheet '{PETUNJUK}' tidak ada di buku kerja ini. Buka tagihlite.xlsm "
                          "yang asli untuk membaca petunjuk.")
     sheet.activate()
+
+
+# --- columns -----------------------------------------------------------------------------
+
+def set_columns(click: Click, ask: Callable[..., dict[str, str] | None] | None = None) -> None:
+    """Atur Kolom: pick once which header is which field (stored in the workbook)."""
+    from tagihlite.excel.columns import set_columns as run_dialog
+
+    run_dialog(click, ask)
 
 
 # --- import ------------------------------------------------------------------------------

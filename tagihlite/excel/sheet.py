@@ -48,6 +48,8 @@ class LiveSheet:
     # Cells known to hold a formula (read with read_formulas, or written by us): a block
     # write that passes over them writes the formula back, never its last value.
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    # The column mapping a person stored (Atur Kolom / settings [columns]): field -> header.
+    mapping: dict[str, str] = field(default_factory=dict)
 
     def value(self, row: int, col: int) -> Any:
         r, c = row - self.origin[0], col - self.origin[1]
@@ -77,14 +79,15 @@ class LiveSheet:
         from tagihlite.workbook.read import SheetGrid
 
         return table_in(SheetGrid(self.name, self.grid, self.origin, list(self.tables)),
-                        file=None)  # type: ignore[arg-type]
+                        file=None, mapping=self.mapping, excel=True)  # type: ignore[arg-type]
 
     def has_table(self) -> bool:
         from tagihlite.core.table import has_table
 
-        return has_table(self.grid) or any(
+        return has_table(self.grid, self.mapping) or any(
             has_table([row[t.left - self.origin[1]:t.right - self.origin[1] + 1]
-                       for row in self.grid[t.top - self.origin[0]:t.top - self.origin[0] + 1]])
+                       for row in self.grid[t.top - self.origin[0]:t.top - self.origin[0] + 1]],
+                      self.mapping)
             for t in self.tables)
 
 

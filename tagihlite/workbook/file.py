@@ -15,9 +15,11 @@ repairs what openpyxl drops from the package (:mod:`tagihlite.workbook.write`,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from tagihlite.core.colmap import MAPPING_SHEET, read_mapping
 from tagihlite.core.table import SheetTable, has_table, locate
 from tagihlite.errors import InputError, where
 from tagihlite.workbook.read import SheetGrid, read_workbook
@@ -35,23 +37,38 @@ __all__ = [
 ]
 
 
-def _sheet_has_table(sheet: SheetGrid) -> bool:
-    return has_table(sheet.grid) or any(_table_grid_has_header(sheet, t) for t in sheet.tables)
+def _sheet_has_table(sheet: SheetGrid, mapping: Mapping[str, str] | None = None) -> bool:
+    return has_table(sheet.grid, mapping) or any(
+        _table_grid_has_header(sheet, t, mapping) for t in sheet.tables)
 
 
-def _table_grid_has_header(sheet: SheetGrid, ref) -> bool:
+def _table_grid_has_header(sheet: SheetGrid, ref, mapping: Mapping[str, str] | None = None
+                           ) -> bool:
     r0, c0 = ref.top - sheet.origin[0], ref.left - sheet.origin[1]
     if r0 < 0 or c0 < 0 or r0 >= len(sheet.grid):
         return False
-    return has_table([sheet.grid[r0][c0:ref.right - sheet.origin[1] + 1]])
+    return has_table([sheet.grid[r0][c0:ref.right - sheet.origin[1] + 1]], mapping)
+
+
+def stored_mapping(sheets: list[SheetGrid], sheet: str,
+                   settings_mapping: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The mapping a person stored: the workbook's Pengaturan sheet for ``sheet`` first,
+    then settings ``[columns]`` for the fields the workbook does not name."""
+    merged = dict(settings_mapping or {})
+    for s in sheets:
+        if s.name.strip().casefold() == MAPPING_SHEET.casefold():
+            merged.update(read_mapping(s.grid, sheet))
+    return merged
 
 
 def _names(sheets: list[SheetGrid]) -> str:
     return ", ".join(f"'{s.name}'" for s in sheets)
 
 
-def pick_sheet(sheets: list[SheetGrid], name: str | None, *, file: str) -> SheetGrid:
-    """The sheet named ``name``, or the only sheet with a recognisable customer table.
+def pick_sheet(sheets: list[SheetGrid], name: str | None, *, file: str,
+               mapping: Mapping[str, str] | None = None) -> SheetGrid:
+    """The sheet named ``name``, or the only sheet with a recognisable customer table
+    (``mapping``: settings ``[columns]``; the workbook's own mapping is added per sheet).
 
     A sheet left unread (too big, see ``SheetGrid.problem``) is refused with its sentence
     when it is named, or when no readable sheet holds the table.
@@ -65,13 +82,20 @@ def pick_sheet(sheets: list[SheetGrid], name: str | None, *, file: str) -> Sheet
             return _readable(folded[0])
         raise InputError(f"Sheet '{name}' tidak ada di {where(file)}. Sheet yang ada: "
                          f"{_names(sheets)}.")
-    with_table = [s for s in sheets if _sheet_has_table(s)]
+    with_table = [s for s in sheets if s.name.strip().casefold() != MAPPING_SHEET.casefold()
+                  and _sheet_has_table(s, stored_mapping(sheets, s.name, mapping))]
     if len(with_table) == 1:
         return with_table[0]
     if len(with_table) > 1:
         raise InputError(f"Ada beberapa sheet berisi tabel tagihan di {where(file)}: "
                          f"{_names(with_table)}. Pilih salah satu dengan --sheet, "
                          f"mis. --sheet \"{with_table[0].name}\".")
+    # Headers that say nothing (Kolom1..Kolom6): the one sheet whose values show the table.
+    by_content = [s for s in sheets if s.name.strip().casefold() != MAPPING_SHEET.casefold()
+                  and has_table(s.grid, stored_mapping(sheets, s.name, mapping),
+                                use_content=True)]
+    if len(by_content) == 1:
+        return by_content[0]
     unread = [s for s in sheets if s.problem]
     if unread:
         raise InputError(unread[0].problem or "")
@@ -81,7 +105,7 @@ def pick_sheet(sheets: list[SheetGrid], name: str | None, *, file: str) -> Sheet
     raise InputError(f"Tabel tagihan tidak ditemukan di {where(file)} (sheet: "
                      f"{_names(sheets)}). Pastikan ada baris judul dengan kolom Nama "
                      "Pelanggan, Nomor Indibiz, Jumlah Tagihan dan No WhatsApp, atau pilih "
-                     "sheet dengan --sheet.")
+                     "sheet dengan --sheet (tagihlite lalu menjelaskan kolom yang kurang).")
 
 
 def _readable(sheet: SheetGrid) -> SheetGrid:
@@ -90,17 +114,23 @@ def _readable(sheet: SheetGrid) -> SheetGrid:
     return sheet
 
 
-def read_table(path: Path, sheet: str | None = None) -> SheetTable:
+def read_table(path: Path, sheet: str | None = None,
+               mapping: Mapping[str, str] | None = None) -> SheetTable:
     """Read the workbook and locate the customer table (an Excel Table when there is one)."""
     path = Path(path)
     sheets = read_workbook(path)
-    return table_in(pick_sheet(sheets, sheet, file=path.name), file=path.name)
+    chosen = pick_sheet(sheets, sheet, file=path.name, mapping=mapping)
+    return table_in(chosen, file=path.name,
+                    mapping=stored_mapping(sheets, chosen.name, mapping))
 
 
-def table_in(chosen: SheetGrid, *, file: str) -> SheetTable:
+def table_in(chosen: SheetGrid, *, file: str, mapping: Mapping[str, str] | None = None,
+             excel: bool = False) -> SheetTable:
     """Locate the customer table in one sheet (its Excel Table when there is one)."""
-    table_ref = next((t for t in chosen.tables if _table_grid_has_header(chosen, t)), None)
-    return locate(chosen.grid, chosen.name, file=file, origin=chosen.origin, table=table_ref)
+    table_ref = next((t for t in chosen.tables
+                      if _table_grid_has_header(chosen, t, mapping)), None)
+    return locate(chosen.grid, chosen.name, file=file, origin=chosen.origin, table=table_ref,
+                  mapping=mapping, excel=excel)
 
 
 def target_table(grid: list[list[Any]], origin: tuple[int, int], tables: list[Any], *,

@@ -211,6 +211,41 @@ def test_vba_modules_are_exactly_our_sources(empty_book: Path) -> None:
     assert body(found["TagihLite"]) == ours.rstrip("\n")
 
 
+def test_dictionary_class_keeps_its_exposed_flag_and_description() -> None:
+    """xlwings ships Dictionary.cls with VB_Exposed = True and a description: the committed
+    workbook keeps both (VBE's class defaults would drop them)."""
+    from oletools.olevba import VBA_Parser
+
+    parser = VBA_Parser(str(REPO / "tagihlite.xlsm"))
+    try:
+        found = {stream.rsplit("/", 1)[-1]: code for _, stream, _, code in parser.extract_macros()}
+    finally:
+        parser.close()
+    header = found["Dictionary"].replace("\r\n", "\n").split("\nOption Explicit", 1)[0]
+    assert "Attribute VB_Exposed = True" in header
+    assert 'Attribute VB_Description = "Drop-in replacement for Scripting.Dictionary' in header
+    assert "Attribute VB_Exposed = False" in found["TagihLite"] or "VB_Exposed" not in \
+        found["TagihLite"]  # a standard module has no class attributes
+
+
+def test_shared_strings_count_is_the_number_of_references(tmp_path: Path) -> None:
+    """sst count = cells that use the table, uniqueCount = its entries (ECMA-376 18.4.9)."""
+    from tagihlite.workbook.demo import demo_rows
+
+    repeated = build_workbook(tmp_path / "demo.xlsm", demo_rows())  # BELUM BAYAR many times
+    for book in (repeated, REPO / "tagihlite.xlsm"):
+        sst = _xml(book, "xl/sharedStrings.xml")
+        with zipfile.ZipFile(book) as archive:
+            refs = sum(
+                len(ET.fromstring(archive.read(name)).findall(".//m:c[@t='s']", NS))
+                for name in archive.namelist() if name.startswith("xl/worksheets/sheet"))
+        assert int(sst.get("count")) == refs
+        assert int(sst.get("uniqueCount")) == len(sst.findall("m:si", NS))
+    assert int(sst.get("count")) >= int(sst.get("uniqueCount"))
+    assert int(_xml(repeated, "xl/sharedStrings.xml").get("count")) > int(
+        _xml(repeated, "xl/sharedStrings.xml").get("uniqueCount"))
+
+
 def test_xlwings_modules_come_from_the_pinned_package() -> None:
     import xlwings
 

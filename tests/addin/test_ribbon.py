@@ -13,11 +13,12 @@ from tagihlite.addin.ribbon_ids import RIBBON_IDS
 from tagihlite.core import vocab
 
 SCHEMA = Path(__file__).resolve().parent / "schemas" / "customui14.xsd"  # see its README
+CONTROL_IDS = SCHEMA.with_name("office-control-ids.txt")  # every valid imageMso
 CUSTOMUI = "{http://schemas.microsoft.com/office/2009/07/customui}"
 EXPECTED_LABELS = {
     "tl_login": "Masuk", "tl_logout": "Keluar", "tl_import": "Impor Data",
     "tl_import_payments": "Impor Pembayaran",
-    "tl_mark": "Tandai Belum Bayar", "tl_check": "Periksa Data",
+    "tl_mark": "Tandai Belum Bayar", "tl_check": "Periksa Data", "tl_columns": "Atur Kolom",
     "tl_preview": "Pratinjau Pesan", "tl_send_selected": "Kirim Terpilih",
     "tl_send_all": "Kirim Semua", "tl_report": "Laporan", "tl_help": "Petunjuk",
     "tl_approve_template": "Setujui Template", "tl_send_test": "Kirim Uji",
@@ -58,6 +59,15 @@ def test_tab_and_labels() -> None:
         assert button.get("imageMso"), button.get("id")
     large = {i for i, b in buttons.items() if b.get("size") == "large"}
     assert {"tl_login", "tl_mark", "tl_send_selected", "tl_send_all"} <= large
+
+
+def test_every_image_mso_is_an_office_control_id() -> None:
+    """A made-up imageMso (e.g. "MailSendMessage") shows no icon at all in Excel."""
+    valid = set(CONTROL_IDS.read_text(encoding="utf-8").split())
+    assert len(valid) > 8000
+    images = {e.get("id"): e.get("imageMso") for e in _root().iter() if e.get("imageMso")}
+    assert images, "no imageMso in the ribbon"
+    assert {i: img for i, img in images.items() if img not in valid} == {}
 
 
 def test_every_on_action_is_a_public_ribbon_sub_in_our_vba() -> None:

@@ -43,8 +43,9 @@ def test_check_json_shape(tmp_path):
     code, out, err = run_cli("check", path, "--json")
     assert code == 0, err
     data = json.loads(out)
-    assert set(data) == {"file", "sheet", "header_row", "rows", "summary"}
+    assert set(data) == {"file", "sheet", "header_row", "columns", "rows", "summary"}
     assert (data["file"], data["sheet"], data["header_row"]) == (str(path), "Tagihan", 3)
+    assert data["columns"]["phone"] == {"header": "No WhatsApp", "column": "E", "how": "alias"}
     assert [r["row"] for r in data["rows"]] == [4, 5, 6, 7, 8, 9]
     for r in data["rows"]:
         assert set(r) == ROW_KEYS
