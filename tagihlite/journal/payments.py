@@ -171,3 +171,6 @@ def settled_bills(journal: Any) -> frozenset[tuple[str, str]]:
     if book is None or not book.exists():
         return frozenset()
     return book.settled()
+
+
+book_of = open_payments  # the earlier name: branches written before team payments call it
