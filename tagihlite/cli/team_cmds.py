@@ -19,7 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                           "(tanpa kata sandi; default: journal_url)")
     p.set_defaults(handler=cmd_init)
     p = tsub.add_parser("import-journal",
-                        help="salin jurnal, pengguna dan audit SQLite PC ini ke database tim")
+                        help="salin jurnal, pembayaran, pengguna dan audit SQLite PC ini "
+                             "ke database tim")
     p.add_argument("--journal", type=Path, help="berkas jurnal SQLite (default: milik PC ini)")
     p.add_argument("--users", type=Path, help="berkas pengguna SQLite (default: milik PC ini)")
     p.set_defaults(handler=cmd_import)
@@ -80,9 +81,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"Peringatan audit sumber: {problem}", file=sys.stderr)
     open_audit(settings).append("journal_import", actor.name,
                                 source=journal.name, reminders=str(rep.reminders),
-                                users=str(rep.users), audit=str(rep.audit))
+                                users=str(rep.users), audit=str(rep.audit),
+                                payments=str(rep.payments))
     print(f"Diimpor: {rep.reminders} pengingat ({rep.reminders_kept} sudah ada di database "
-          f"tim, dibiarkan), {rep.attempts} riwayat, {rep.users} pengguna, {rep.opt_outs} "
+          f"tim, dibiarkan), {rep.attempts} riwayat, {rep.payments} pembayaran, "
+          f"{rep.bills} tagihan awal, {rep.users} pengguna, {rep.opt_outs} "
           f"nomor tolak, {rep.audit} entri audit"
           f"{' (rantai hash utuh)' if rep.audit_verbatim else ' (disambung ke rantai tim)'}.")
     return 0

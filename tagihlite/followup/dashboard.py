@@ -14,10 +14,10 @@ def effectiveness(journal: Any, settings: Any) -> dict[str, Any]:
     from tagihlite.channels import LABELS
     from tagihlite.core.payments import settlements
     from tagihlite.journal.history import sent_reminders
-    from tagihlite.journal.payments import book_of
+    from tagihlite.journal.payments import open_payments
 
     reminders = sent_reminders(journal)
-    book = book_of(journal)
+    book = open_payments(journal)
     payments = book.payments() if book is not None else []
     bills = book.bills() if book is not None else {}
     settled = {k: s.settled_on for k, s in settlements(payments, bills).items()}

@@ -23,7 +23,7 @@ from tagihlite.core.payments import (
 )
 from tagihlite.core.table import SheetTable
 from tagihlite.core.writeplan import WritePlan
-from tagihlite.journal.payments import Payment, PaymentBook
+from tagihlite.journal.payments import Payment, open_payments
 
 
 @dataclass
@@ -88,7 +88,8 @@ def import_payments(lines: list[Any], source: str, source_sheet: str, table: She
                                 seq=seen[ident], source=source, sheet=source_sheet,
                                 source_row=line.row))
         seen[ident] += 1
-    book = PaymentBook(settings.journal_file)
+    book = open_payments(settings)
+    assert book is not None  # settings always name a database
     new = book.record(payments, matched.bills, at=clock.now(), operator=operator)
     settled = settlements(book.payments(), book.bills())
     plan, counts = plan_payments(table, ledger, settled, rupiah_style=settings.rupiah_style)

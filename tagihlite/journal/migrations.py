@@ -128,9 +128,37 @@ GRANT SELECT, INSERT ON audit_log TO tagihlite_app;
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM tagihlite_app;
 """
 
+# Payments and each bill's first amount (journal/payments.py), shared by every PC. Rows
+# are only ever added (re-imports are ON CONFLICT DO NOTHING): no UPDATE or DELETE.
+_V2 = r"""
+CREATE TABLE payments (
+    id BIGSERIAL PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    period TEXT NOT NULL,
+    paid_on TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    seq INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    sheet TEXT NOT NULL,
+    source_row INTEGER NOT NULL,
+    imported_at TEXT NOT NULL,
+    operator TEXT NOT NULL DEFAULT '',
+    UNIQUE (customer_id, period, paid_on, amount, seq)
+);
+CREATE TABLE bills (
+    customer_id TEXT NOT NULL,
+    period TEXT NOT NULL,
+    amount BIGINT NOT NULL,
+    PRIMARY KEY (customer_id, period)
+);
+GRANT SELECT, INSERT ON payments, bills TO tagihlite_app;
+GRANT USAGE ON SEQUENCE payments_id_seq TO tagihlite_app;
+"""
+
 # (version, description, SQL). Append only; never change an applied entry.
 MIGRATIONS: tuple[tuple[int, str, str], ...] = (
     (1, "journal, runs, audit, users, sessions, opt-outs, app role", _V1),
+    (2, "payments and bills", _V2),
 )
 
 _LOCK = 7_231_000  # advisory lock: two `team init` at once apply each migration once

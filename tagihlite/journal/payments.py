@@ -1,4 +1,6 @@
-"""Payments, journaled next to the reminders (same SQLite file, own tables).
+"""Payments, journaled next to the reminders: in the same SQLite file (own tables) or, in
+team mode, in the team PostgreSQL database (tables made by migration 2), so a bill paid and
+imported on one PC is settled for every PC.
 
 A payment is recorded once: re-importing the same list (or a later list that repeats
 it) adds nothing. ``bills`` keeps what a bill first owed, so a partial payment's remainder
@@ -13,9 +15,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tagihlite.errors import TagihError
+
+if TYPE_CHECKING:
+    from tagihlite.settings import Settings
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS payments (
@@ -54,11 +59,22 @@ class Payment:
 
 
 class PaymentBook:
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
+    """ONE set of SQL methods over the SQLite file (``path``) or the team database (``url``,
+    through :class:`~tagihlite.journal.pgdb.CompatConnection`)."""
+
+    def __init__(self, path: Path | None = None, *, url: str | None = None) -> None:
+        if (path is None) == (url is None):
+            raise ValueError("PaymentBook needs a path or a url")
+        self.path = Path(path) if path is not None else None
+        self.url = url
 
     @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
+    def _db(self) -> Iterator[Any]:
+        if self.url is not None:
+            with self._team_db() as db:
+                yield db
+            return
+        assert self.path is not None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with closing(sqlite3.connect(self.path, timeout=30, isolation_level=None)) as db:
@@ -69,6 +85,25 @@ class PaymentBook:
         except sqlite3.DatabaseError as exc:
             raise TagihError(f"Jurnal pembayaran '{self.path}' tidak dapat dibuka ({exc}). "
                              "Jangan hapus berkas ini; hubungi tim TagihLite.") from None
+
+    @contextmanager
+    def _team_db(self) -> Iterator[Any]:
+        import psycopg
+
+        from tagihlite.journal.pgdb import CompatConnection, describe
+
+        assert self.url is not None
+        with CompatConnection(self.url, application="tagihlite-payments") as db:
+            try:
+                yield db
+            except psycopg.errors.UndefinedTable:  # tables come with `team init` (v2)
+                raise TagihError(f"Database tim ({describe(self.url)}) belum disiapkan untuk "
+                                 "versi TagihLite ini: minta supervisor menjalankan "
+                                 "'tagihlite team init'.") from None
+
+    def exists(self) -> bool:
+        """Whether there can be anything to read (no empty SQLite file made just to look)."""
+        return self.url is not None or (self.path is not None and self.path.exists())
 
     def record(self, payments: Iterable[Payment], bills: dict[tuple[str, str], int], *,
                at: dt.datetime, operator: str = "") -> int:
@@ -116,14 +151,26 @@ class PaymentBook:
         return frozenset((r[0], r[1]) for r in rows)
 
 
-def book_of(journal: Any) -> PaymentBook | None:
-    """The payment book beside a journal (None for a journal without a file)."""
-    path = getattr(journal, "path", None)
+def open_payments(where: Settings | Any) -> PaymentBook | None:
+    """The payment book in the same database as ``where``: the settings (the team database
+    if ``team_url`` is set, else this PC's journal file) or an open journal (a
+    PostgresJournal's url, a Journal's file). None for a journal without either."""
+    from tagihlite.settings import Settings
+
+    if isinstance(where, Settings):
+        url, path = where.team_url or None, where.journal_file
+    else:
+        url, path = getattr(where, "url", None), getattr(where, "path", None)
+    if url:
+        return PaymentBook(url=url)
     return PaymentBook(path) if path is not None else None
 
 
 def settled_bills(journal: Any) -> frozenset[tuple[str, str]]:
-    book = book_of(journal)
-    if book is None or not Path(book.path).exists():
+    book = open_payments(journal)
+    if book is None or not book.exists():
         return frozenset()
     return book.settled()
+
+
+book_of = open_payments  # the earlier name: branches written before team payments call it

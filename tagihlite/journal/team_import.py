@@ -1,4 +1,5 @@
-"""Moving a PC's SQLite journal, users store and audit log into the team database.
+"""Moving a PC's SQLite journal (with its payments), users store and audit log into the
+team database.
 
 Keys the team database already knows stay as they are (it is the truth now); an intent a
 dead run left ``pending`` arrives as ``unknown`` (PERLU CEK): no live run can hold it. The
@@ -24,6 +25,8 @@ from tagihlite.journal.sqlite import _CRASH_NOTE
 _REMINDER_COLS = ("key, state, channel, operator, attempts, intent_at, finished_at, "
                   "provider_id, provider_at, error_code, note, message, phone, amount, "
                   "workbook, sheet_row")
+_PAYMENT_COLS = ("customer_id, period, paid_on, amount, seq, source, sheet, source_row, "
+                 "imported_at, operator")
 _USER_COLS = ("name, role, pw_hash, disabled, failed, locked_until, last_failed_at, "
               "created_at, created_by")
 
@@ -38,6 +41,8 @@ class ImportReport:
     audit: int = 0
     audit_verbatim: bool = False
     audit_problems: list[str] = field(default_factory=list)
+    payments: int = 0  # new to the team database (a payment it knows is not added twice)
+    bills: int = 0
 
 
 def _read(path: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -65,6 +70,8 @@ def import_sqlite(url: str, journal_file: Path, users_file: Path) -> ImportRepor
                                      "FROM audit_log ORDER BY seq")
     if audit_rows:
         rep.audit_problems = AuditLog(journal_file).verify()
+    payments = _read(journal_file, f"SELECT {_PAYMENT_COLS} FROM payments ORDER BY id")
+    bills = _read(journal_file, "SELECT customer_id, period, amount FROM bills")
     users = _read(users_file, f"SELECT {_USER_COLS} FROM users")
     opt_outs = _read(users_file, "SELECT number, reason, added_by, added_at FROM opt_out")
     with CompatConnection(url, application="tagihlite-import") as db:
@@ -88,6 +95,18 @@ def import_sqlite(url: str, journal_file: Path, users_file: Path) -> ImportRepor
                     db.execute("INSERT INTO attempts (key, at, state, channel, operator, "
                                "note) VALUES (?,?,?,?,?,?)", row)
                     rep.attempts += 1
+            # The same unique keys as on the PC: a payment (or a bill's first amount) the
+            # team database already holds stays as it is.
+            for row in payments:
+                got = db.execute(f"INSERT INTO payments ({_PAYMENT_COLS}) VALUES "
+                                 f"({','.join('?' * 10)}) ON CONFLICT DO NOTHING RETURNING id",
+                                 row).fetchone()
+                rep.payments += got is not None
+            for row in bills:
+                got = db.execute("INSERT INTO bills (customer_id, period, amount) VALUES "
+                                 "(?,?,?) ON CONFLICT DO NOTHING RETURNING customer_id",
+                                 row).fetchone()
+                rep.bills += got is not None
             for row in users:
                 got = db.execute(f"INSERT INTO users ({_USER_COLS}) VALUES "
                                  f"({','.join('?' * 9)}) ON CONFLICT DO NOTHING RETURNING name",

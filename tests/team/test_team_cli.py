@@ -45,7 +45,7 @@ def _as_pc(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str) -> Path:
 def test_team_init_twice_changes_nothing_the_second_time(
         pg_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["team", "init", pg_url]) == 0
-    assert "siap (skema versi 1" in capsys.readouterr().out
+    assert "siap (skema versi 2" in capsys.readouterr().out
     assert main(["team", "init", pg_url]) == 0
     out = capsys.readouterr().out
     assert "tidak ada yang diubah" in out and f'journal_url = "{pg_url}"' in out
