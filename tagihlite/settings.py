@@ -74,6 +74,7 @@ class Settings:
     contact: str = "Plasa Telkom Dumai / 147"
     region: str = "ID"
     reminder_level: int = 1
+    max_amount: int = 1_000_000_000  # a bigger amount is amount_invalid (a typo, not a bill)
     journal_path: str = ""  # empty: <app folder>/journal.sqlite
     outbox_dir: str = ""  # empty: <app folder>/outbox
     whatsapp_web: WhatsAppWebSettings = field(default_factory=WhatsAppWebSettings)
@@ -174,6 +175,8 @@ def _check_values(obj: Any, prefix: str) -> None:
             raise bad("daily_cap", "tidak boleh negatif")
         if obj.reminder_level < 1:
             raise bad("reminder_level", "minimal 1")
+        if not 0 < obj.max_amount < 2 ** 62:
+            raise bad("max_amount", "harus lebih dari 0 (dan masuk akal)")
     elif isinstance(obj, WhatsAppWebSettings):
         if obj.wait_seconds < 4:  # pywhatkit itself sleeps 4 s before typing
             raise bad("wait_seconds", "minimal 4")

@@ -63,7 +63,7 @@ def analyse(table: SheetTable, settings: Settings, *, journal: Journal | None = 
     level = level or settings.reminder_level
     with paused_gc():
         ledger = build(table, region=settings.region, period=period, level=level,
-                       opted_out=opted_out)
+                       opted_out=opted_out, max_amount=settings.max_amount)
     entries = journal.entries(ledger["key"]) if journal is not None else {}
     blocked = {k: _when_text(e) for k, e in entries.items()
                if e.state in JournalState.BLOCKING}

@@ -13,12 +13,22 @@ from typing import TYPE_CHECKING, Any
 
 from tagihlite.core import parse
 from tagihlite.core.columns import NOTE, STATUS
-from tagihlite.core.vocab import ABSENT_PREFIX, REASONS, Status, reason_text
+from tagihlite.core.vocab import (
+    ABSENT_PREFIX,
+    AMOUNT_CEILING_TEXT,
+    REASONS,
+    Status,
+    reason_text,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from tagihlite.core.table import SheetTable
+
+# No Indibiz bill comes near this; a bigger amount is a typo or a pasted ID (settings
+# ``max_amount``). Also keeps every amount inside SQLite's and numpy's 64-bit integers.
+DEFAULT_MAX_AMOUNT = 1_000_000_000
 
 LEDGER_COLUMNS = (
     "row", "name", "customer_id", "phone", "phone_note", "amount", "paid", "paid_raw",
@@ -66,6 +76,7 @@ def build(
     level: int = 1,
     opted_out: frozenset[str] = frozenset(),
     today: dt.date | None = None,
+    max_amount: int = DEFAULT_MAX_AMOUNT,
 ) -> pd.DataFrame:
     """Parse and judge every data row.
 
@@ -100,8 +111,8 @@ def build(
     periods, keys, eligible, codes, reasons = [], [], [], [], []
     first_seen: dict[tuple[str, str], int] = {}  # one bill = customer number + period
     rows = zip(table.row_numbers, ids, phones, amounts, paid_flags, notes, row_periods, dues,
-               paid_raw, strict=True)
-    for rown, cid, ph, am, paid_flag, note, row_period, due, raw_paid in rows:
+               paid_raw, names, strict=True)
+    for rown, cid, ph, am, paid_flag, note, row_period, due, raw_paid, name in rows:
         per = period or row_period or (f"{due:%Y-%m}" if due else default_period)
         periods.append(per)
         keys.append(reminder_key(cid, per, level) if cid else "")
@@ -116,10 +127,14 @@ def build(
             code, detail = "paid_status_unknown", {"value": _text(raw_paid)}
         elif not cid:
             code = "customer_id_missing"
+        elif not name:
+            code = "name_missing"
         elif ph.reason:
             code = ph.reason
         elif am.reason:
             code = am.reason
+        elif am.value > max_amount:
+            code, detail = "amount_invalid", {"ceiling": max_amount, "amount": am.value}
         elif ph.e164 in opted_out:
             code = "opted_out"
         if cid and (cid, per) not in first_seen:
@@ -127,7 +142,9 @@ def build(
         eligible.append(code is None)
         codes.append(code)
         reasons.append("" if code is None else
-                       plain[code] if detail is None else reason_text(code, **detail))
+                       plain[code] if detail is None else
+                       _ceiling_text(**detail) if "ceiling" in detail else
+                       reason_text(code, **detail))
 
     data = {
         "row": table.row_numbers,
@@ -135,7 +152,9 @@ def build(
         "customer_id": ids,
         "phone": [p.e164 for p in phones],
         "phone_note": [p.note for p in phones],
-        "amount": [a.value for a in amounts],
+        # An amount over the ceiling is kept out of the numbers downstream (sums, SQLite).
+        "amount": [a.value if a.value is None or a.value <= max_amount else None
+                   for a in amounts],
         "paid": [p is True for p in paid_flags],
         "paid_raw": _map_unique(_text, paid_raw),
         "due_date": dues,
@@ -150,6 +169,14 @@ def build(
     # dtype with NaN, and ints with gaps into floats): the shells and JSON see plain values.
     frame = pd.DataFrame(data, columns=list(LEDGER_COLUMNS), dtype=object)
     return frame.astype({"row": "int64", "paid": "bool", "eligible": "bool"})
+
+
+def _ceiling_text(*, ceiling: int, amount: int) -> str:
+    from tagihlite.core.formats import rupiah
+
+    digits = len(str(amount))
+    shown = rupiah(amount) if digits <= 18 else f"({digits} digit)"
+    return AMOUNT_CEILING_TEXT.format(amount=shown, ceiling=rupiah(ceiling))
 
 
 # What the Status Kirim cell says when this row's reminder may already have gone out.
