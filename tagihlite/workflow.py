@@ -68,7 +68,7 @@ def analyse(table: SheetTable, settings: Settings, *, journal: Journal | None = 
     blocked = {k: _when_text(e) for k, e in entries.items()
                if e.state in JournalState.BLOCKING}
     mark_already_sent(ledger, blocked)
-    mark_sent_by_sheet(ledger, journal.customers() if journal is not None else ())
+    mark_sent_by_sheet(ledger, entries.keys())
     return Analysis(table, ledger, settings, level, entries)
 
 

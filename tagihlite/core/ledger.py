@@ -183,16 +183,16 @@ def _ceiling_text(*, ceiling: int, amount: int) -> str:
 SENT_STATUSES = frozenset({*Status.DONE, Status.NEEDS_CHECK})
 
 
-def mark_sent_by_sheet(ledger: pd.DataFrame, known_customers: Collection[str]
-                       ) -> pd.DataFrame:
-    """Rows the sheet says were sent although this journal never sent anything to that
-    customer (another computer, a reinstall, the old app): never send those again.
+def mark_sent_by_sheet(ledger: pd.DataFrame, known_keys: Collection[str]) -> pd.DataFrame:
+    """Rows the sheet says were sent although this journal has no entry for that exact key
+    (another computer, another period on this one, a reinstall, the old app): never send
+    those again.
 
-    When the journal knows the customer, the sheet's status is its own projection (perhaps
-    of an earlier level or period), and the journal alone decides.
+    Only an entry for the row's own key makes the sheet's status this journal's projection;
+    an entry for the same customer in another period or level proves nothing about this one.
     """
     hit = (ledger["eligible"] & ledger["sheet_status"].isin(SENT_STATUSES)
-           & ~ledger["customer_id"].isin(set(known_customers)))
+           & ~ledger["key"].isin(set(known_keys)))
     if hit.any():
         ledger.loc[hit, "eligible"] = False
         ledger.loc[hit, "reason_code"] = "already_sent"
