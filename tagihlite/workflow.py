@@ -17,7 +17,7 @@ from tagihlite.channels.base import Reminder
 from tagihlite.core import columns as C
 from tagihlite.core.formats import periode, rupiah, tanggal, waktu
 from tagihlite.core.gcpause import paused_gc
-from tagihlite.core.ledger import build, mark_already_sent, mark_sent_by_sheet
+from tagihlite.core.ledger import build, mark_already_sent, mark_sent_by_sheet, sheet_only_sent
 from tagihlite.core.messages import MessageTemplate, row_context
 from tagihlite.core.report import Report, StatusLine
 from tagihlite.core.vocab import JournalState, Status
@@ -68,7 +68,12 @@ def analyse(table: SheetTable, settings: Settings, *, journal: Journal | None = 
     blocked = {k: _when_text(e) for k, e in entries.items()
                if e.state in JournalState.BLOCKING}
     mark_already_sent(ledger, blocked)
-    mark_sent_by_sheet(ledger, entries.keys())
+    own_times = None
+    if journal is not None:  # only asked when the sheet claims sends this key lacks
+        claimed = sheet_only_sent(ledger, entries.keys())
+        if claimed.any():
+            own_times = journal.send_times(set(ledger.loc[claimed, "customer_id"]))
+    mark_sent_by_sheet(ledger, entries.keys(), own_times)
     return Analysis(table, ledger, settings, level, entries)
 
 

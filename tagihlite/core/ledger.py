@@ -12,7 +12,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from tagihlite.core import parse
-from tagihlite.core.columns import NOTE, STATUS
+from tagihlite.core.columns import NOTE, SENT_AT, STATUS
 from tagihlite.core.vocab import (
     ABSENT_PREFIX,
     AMOUNT_CEILING_TEXT,
@@ -33,6 +33,7 @@ DEFAULT_MAX_AMOUNT = 1_000_000_000
 LEDGER_COLUMNS = (
     "row", "name", "customer_id", "phone", "phone_note", "amount", "paid", "paid_raw",
     "due_date", "period", "key", "eligible", "reason_code", "reason", "sheet_status",
+    "sheet_sent_at",
 )
 
 
@@ -105,6 +106,9 @@ def build(
     status_idx = table.outputs.get(STATUS)
     sheet_status = ([_text(r[status_idx]).upper() for r in table.rows]
                     if status_idx is not None else [""] * n)
+    sent_idx = table.outputs.get(SENT_AT)
+    sheet_sent_at = ([r[sent_idx] if isinstance(r[sent_idx], dt.datetime) else None
+                      for r in table.rows] if sent_idx is not None else none)
 
     # Reason texts without details are the same for every row: format them once.
     plain = {code: reason_text(code) for code, text in REASONS.items() if "{" not in text}
@@ -164,6 +168,7 @@ def build(
         "reason_code": codes,
         "reason": reasons,
         "sheet_status": sheet_status,
+        "sheet_sent_at": sheet_sent_at,
     }
     # Object columns keep None as None (pandas 3 would turn text columns into its string
     # dtype with NaN, and ints with gaps into floats): the shells and JSON see plain values.
@@ -183,16 +188,39 @@ def _ceiling_text(*, ceiling: int, amount: int) -> str:
 SENT_STATUSES = frozenset({*Status.DONE, Status.NEEDS_CHECK})
 
 
-def mark_sent_by_sheet(ledger: pd.DataFrame, known_keys: Collection[str]) -> pd.DataFrame:
+def sheet_only_sent(ledger: pd.DataFrame, known_keys: Collection[str]) -> pd.Series:
+    """Eligible rows whose Status Kirim says the reminder went out although this journal
+    has no entry for that row's own key."""
+    return (ledger["eligible"] & ledger["sheet_status"].isin(SENT_STATUSES)
+            & ~ledger["key"].isin(set(known_keys)))
+
+
+# The sheet's Waktu Kirim and the journal's time of the same send differ by rounding only.
+_SAME_SEND = dt.timedelta(seconds=2)
+
+
+def mark_sent_by_sheet(ledger: pd.DataFrame, known_keys: Collection[str],
+                       own_times: Mapping[str, Collection[dt.datetime]] | None = None
+                       ) -> pd.DataFrame:
     """Rows the sheet says were sent although this journal has no entry for that exact key
     (another computer, another period on this one, a reinstall, the old app): never send
     those again.
 
-    Only an entry for the row's own key makes the sheet's status this journal's projection;
-    an entry for the same customer in another period or level proves nothing about this one.
+    The one exception is this journal's own projection: the row's Waktu Kirim is the time
+    of one of this journal's sends to the same customer (``own_times``: customer -> WIB
+    times), e.g. last period's or the previous level's reminder written by this PC. A
+    status written by another computer carries another time and keeps blocking.
     """
-    hit = (ledger["eligible"] & ledger["sheet_status"].isin(SENT_STATUSES)
-           & ~ledger["key"].isin(set(known_keys)))
+    hit = sheet_only_sent(ledger, known_keys)
+    if own_times and hit.any():
+        def explained(cid: str, at: Any) -> bool:
+            return at is not None and any(abs(at - t) <= _SAME_SEND
+                                          for t in own_times.get(cid, ()))
+
+        idx = ledger.index[hit]
+        mine = [explained(c, a) for c, a in zip(ledger.loc[idx, "customer_id"],
+                                                 ledger.loc[idx, "sheet_sent_at"], strict=True)]
+        hit.loc[idx[mine]] = False
     if hit.any():
         ledger.loc[hit, "eligible"] = False
         ledger.loc[hit, "reason_code"] = "already_sent"

@@ -282,6 +282,19 @@ class Journal:
                                     "FROM reminders").fetchall()
         return {r[0] for r in rows}
 
+    def send_times(self, customer_ids: set[str]) -> dict[str, list[dt.datetime]]:
+        """Customer -> WIB times (as the sheet shows them) of this journal's reminders to
+        them: tells this journal's own Waktu Kirim from another computer's."""
+        out: dict[str, list[dt.datetime]] = {}
+        with self._lock:
+            rows = self._db.execute("SELECT key, intent_at, finished_at FROM reminders")
+            for key, intent_at, finished_at in rows:
+                cid = key.split("|", 1)[0]
+                if cid in customer_ids:
+                    out.setdefault(cid, []).extend(
+                        t for t in (to_wib(intent_at), to_wib(finished_at)) if t)
+        return out
+
     def count_today(self, today: dt.date | None = None) -> int:
         """Reminders that may have left today (WIB): the daily cap counts these."""
         today = today or clock.today()

@@ -20,6 +20,7 @@ def test_second_computer_that_sent_another_period_does_not_resend(tmp_path, monk
     monkeypatch.setenv("TAGIHLITE_HOME", str(tmp_path / "pc-a"))
     assert run_cli("send", a_book, "--yes")[0] == 0
     assert _statuses(a_book) == ["MENUNGGU", "MENUNGGU"]
+    _earlier(a_book)  # A sent an hour before B's run (tests run within one second)
 
     # Computer B: its own app folder; it first sends November for the same customers...
     monkeypatch.setenv("TAGIHLITE_HOME", str(tmp_path / "pc-b"))
@@ -37,6 +38,30 @@ def test_second_computer_that_sent_another_period_does_not_resend(tmp_path, monk
     assert not (tmp_path / "pc-b" / "outbox" / "outbox.jsonl").read_text(
         encoding="utf-8").count("|2026-12|")
     assert _statuses(copy) == ["MENUNGGU", "MENUNGGU"]  # the sheet's word is kept
+
+
+def test_this_journals_earlier_period_or_level_is_its_own_projection(tmp_path):
+    """The same PC sends December over a sheet that shows its own November status."""
+    book = write_book(tmp_path / "w.xlsx", [customer(1, Periode=None)])
+    assert run_cli("send", book, "--yes", "--period", "2026-11")[0] == 0
+    _, out, _ = run_cli("check", book, "--json", "--period", "2026-12")
+    assert json.loads(out)["rows"][0]["eligible"]
+    _earlier(book)  # a Waktu Kirim this journal never wrote: someone else's send
+    _, out, _ = run_cli("check", book, "--json", "--period", "2026-12")
+    assert json.loads(out)["rows"][0]["reason_code"] == "already_sent"
+
+
+def _earlier(path):
+    import datetime as dt
+
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    col = [c.value for c in ws[1]].index("Waktu Kirim") + 1
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, col).value -= dt.timedelta(hours=1)
+    wb.save(path)
 
 
 def test_own_projection_still_lets_the_journal_decide(tmp_path):
