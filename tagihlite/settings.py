@@ -75,6 +75,7 @@ class Settings:
     region: str = "ID"
     reminder_level: int = 1
     max_amount: int = 1_000_000_000  # a bigger amount is amount_invalid (a typo, not a bill)
+    period: str = ""  # rows with no period in the data or title lines; empty: refuse / ask
     journal_path: str = ""  # empty: <app folder>/journal.sqlite
     outbox_dir: str = ""  # empty: <app folder>/outbox
     whatsapp_web: WhatsAppWebSettings = field(default_factory=WhatsAppWebSettings)
@@ -173,8 +174,12 @@ def _check_values(obj: Any, prefix: str) -> None:
             raise bad("min_interval_seconds", "tidak boleh negatif")
         if obj.daily_cap < 0:
             raise bad("daily_cap", "tidak boleh negatif")
-        if obj.reminder_level < 1:
-            raise bad("reminder_level", "minimal 1")
+        from tagihlite.core.keyparts import LEVELS, canonical_period
+
+        if obj.reminder_level not in LEVELS:
+            raise bad("reminder_level", f"harus {LEVELS.start} sampai {LEVELS.stop - 1}")
+        if obj.period and canonical_period(obj.period, what="period") != obj.period:
+            raise bad("period", "harus ditulis YYYY-MM, mis. 2026-12")
         if not 0 < obj.max_amount < 2 ** 62:
             raise bad("max_amount", "harus lebih dari 0 (dan masuk akal)")
     elif isinstance(obj, WhatsAppWebSettings):

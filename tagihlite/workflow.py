@@ -59,11 +59,16 @@ class Analysis:
 
 def analyse(table: SheetTable, settings: Settings, *, journal: Journal | None = None,
             period: str | None = None, level: int | None = None,
-            opted_out: frozenset[str] = frozenset()) -> Analysis:
+            opted_out: frozenset[str] = frozenset(),
+            fallback_period: str | None = None) -> Analysis:
+    """``period`` overrides the data; ``fallback_period`` (else the setting) covers rows
+    whose data and title lines name none (else :class:`~tagihlite.core.ledger.PeriodMissing`).
+    """
     level = level or settings.reminder_level
     with paused_gc():
         ledger = build(table, region=settings.region, period=period, level=level,
-                       opted_out=opted_out, max_amount=settings.max_amount)
+                       opted_out=opted_out, max_amount=settings.max_amount,
+                       fallback_period=fallback_period or settings.period or None)
     entries = journal.entries(ledger["key"]) if journal is not None else {}
     blocked = {k: _when_text(e) for k, e in entries.items()
                if e.state in JournalState.BLOCKING}

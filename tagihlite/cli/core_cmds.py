@@ -32,8 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     def workbook_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("path", type=Path, help="buku kerja tagihan (.xlsx/.xlsm)")
         p.add_argument("--sheet", help="nama sheet (jika ada beberapa tabel)")
-        p.add_argument("--period", help="periode tagihan YYYY-MM (bawaan: kolom Periode)")
-        p.add_argument("--level", type=int, help="tingkat pengingat (bawaan: 1)")
+        p.add_argument("--period", help="periode tagihan, mis. 2026-12 atau 'Desember 2026' "
+                       "(bawaan: kolom Periode, Jatuh Tempo, judul sheet)")
+        p.add_argument("--level", help="tingkat pengingat (bawaan: 1)")
 
     p = sub.add_parser("check", help="periksa setiap baris: bisa dikirim atau tidak, dan kenapa")
     workbook_args(p)
@@ -110,10 +111,14 @@ def _opted_out(settings: Settings) -> frozenset[str]:
 
 def _analyse(args: argparse.Namespace, settings: Settings, journal: Any
              ) -> tuple[Analysis, TemplateSource | None]:
+    from tagihlite.core.keyparts import canonical_period, check_level
     from tagihlite.workflow import analyse
 
+    # One spelling per bill: "Desember 2026" and "2026/12" are the same key, "abc" none.
+    period = canonical_period(args.period) if args.period is not None else None
+    level = check_level(args.level) if args.level is not None else None
     table, template = _read(args.path, args.sheet)
-    analysis = analyse(table, settings, journal=journal, period=args.period, level=args.level,
+    analysis = analyse(table, settings, journal=journal, period=period, level=level,
                        opted_out=_opted_out(settings))
     return analysis, template
 

@@ -20,6 +20,7 @@ from tagihlite.core.vocab import (
     Status,
     reason_text,
 )
+from tagihlite.errors import InputError, where
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,6 +37,18 @@ LEDGER_COLUMNS = (
     "sheet_sent_at",
 )
 
+
+
+class PeriodMissing(InputError):
+    """No period for a row: neither the data, the title lines, --period nor the setting."""
+
+    def __init__(self, table: SheetTable, row: int) -> None:
+        self.row = row
+        super().__init__(
+            f"Periode tagihan tidak diketahui ({where(table.file, table.sheet, row)}): "
+            "tidak ada kolom Periode atau Jatuh Tempo, dan judul di atas tabel tidak menyebut "
+            "periode. Tulis mis. 'Periode: Desember 2026' di atas tabel, atau jalankan "
+            "dengan --period 2026-12.")
 
 
 def today_wib() -> dt.date:
@@ -76,13 +89,15 @@ def build(
     period: str | None = None,
     level: int = 1,
     opted_out: frozenset[str] = frozenset(),
-    today: dt.date | None = None,
     max_amount: int = DEFAULT_MAX_AMOUNT,
+    fallback_period: str | None = None,
 ) -> pd.DataFrame:
     """Parse and judge every data row.
 
     ``period`` overrides the sheet; otherwise the row's Periode, else its due date's month,
-    else the current month (WIB). Journal knowledge is added by :func:`mark_already_sent`.
+    else the period the sheet's title lines state, else ``fallback_period`` (the setting),
+    else :class:`PeriodMissing`: never today's month, or next month would send again.
+    Journal knowledge is added by :func:`mark_already_sent`.
     """
     import pandas as pd
 
@@ -90,7 +105,7 @@ def build(
     col = {name: list(map(itemgetter(i), table.rows)) for name, i in f.items()}
     n = len(table.rows)
     none = [None] * n
-    default_period = period or f"{(today or today_wib()):%Y-%m}"
+    default_period = period or table.title_period or fallback_period
 
     names = [_text(v) for v in col["name"]]
     ids = [parse.customer_id(v) for v in col["customer_id"]]
@@ -118,6 +133,8 @@ def build(
                paid_raw, names, strict=True)
     for rown, cid, ph, am, paid_flag, note, row_period, due, raw_paid, name in rows:
         per = period or row_period or (f"{due:%Y-%m}" if due else default_period)
+        if per is None:
+            raise PeriodMissing(table, rown)
         periods.append(per)
         keys.append(reminder_key(cid, per, level) if cid else "")
         code, detail = None, None

@@ -21,6 +21,7 @@ from tagihlite.core.columns import (
     header_key,
 )
 from tagihlite.core.gcpause import paused_gc
+from tagihlite.core.keyparts import sheet_name_period, title_period
 from tagihlite.errors import InputError, where
 
 HEADER_SEARCH_ROWS = 30
@@ -51,6 +52,8 @@ class SheetTable:
     table_name: str = ""  # Excel Table (ListObject) name when the data is one
     # Non-blank cells right of the table (Excel column -> (row, column) of the first one).
     occupied: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # The billing period the title lines above the header state ("Periode: November 2026").
+    title_period: str | None = None
 
     @property
     def last_col(self) -> int:
@@ -157,6 +160,8 @@ def locate(
         table_name=table.name if table else "",
         occupied=_occupied_right(full_grid, (full_top, full_left), header_row, last_row,
                                  last_col),
+        title_period=title_period([c for row in full_grid[:max(header_row - full_top, 0)]
+                                   for c in row]) or sheet_name_period(sheet),
     )
 
 

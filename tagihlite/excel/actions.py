@@ -42,6 +42,22 @@ def _ask_login(**kwargs: Any) -> tuple[str, str] | None:
     return ask_login(**kwargs)
 
 
+def _ask_period(**kwargs: Any) -> str | None:
+    """The period window (Tk). Tests replace this: a person is the boundary."""
+    from tagihlite.excel.period_window import ask_period
+
+    return ask_period(**kwargs)
+
+
+def analyse_sheet(click: Click, table: SheetTable, **kwargs: Any) -> Analysis:
+    """analyse(), asking the clerk for the period (this month pre-filled) when the sheet
+    does not say it."""
+    from tagihlite.excel.period_window import analyse_asking
+
+    return analyse_asking(table, click.settings, default=f"{clock.today():%Y-%m}",
+                          ask=lambda **kw: _ask_period(**kw), **kwargs)
+
+
 def _ask_import_file() -> str | None:
     """A real file dialog, on top of Excel. Tests replace this with a path."""
     import tkinter as tk
@@ -86,11 +102,11 @@ def target_sheet(click: Click) -> LiveSheet:
 def _analyse(click: Click, table: SheetTable) -> Analysis:
     from tagihlite.auth.optout import load_opted_out
     from tagihlite.journal.sqlite import Journal
-    from tagihlite.workflow import analyse
 
     settings = click.settings
     with Journal(settings.journal_file) as journal:
-        return analyse(table, settings, journal=journal, opted_out=load_opted_out(settings))
+        return analyse_sheet(click, table, journal=journal,
+                             opted_out=load_opted_out(settings))
 
 
 def load_sheet_template(click: Click) -> MessageTemplate:
@@ -290,7 +306,6 @@ def _send(click: Click, *, selected: bool) -> None:
     from tagihlite.excel.sheet import RowWriter, apply_plan
     from tagihlite.journal.sqlite import Journal
     from tagihlite.workflow import (
-        analyse,
         build_reminders,
         plan_writeback,
         row_values,
@@ -309,7 +324,8 @@ def _send(click: Click, *, selected: bool) -> None:
     operator = operator_for_send(click)
     template = load_sheet_template(click)
     with Journal(settings.journal_file) as journal:
-        analysis = analyse(table, settings, journal=journal, opted_out=load_opted_out(settings))
+        analysis = analyse_sheet(click, table, journal=journal,
+                                 opted_out=load_opted_out(settings))
         reminders = build_reminders(analysis, template, rows)
         plan = plan_writeback(analysis)  # refuses before the question, not after it
         if not reminders:
