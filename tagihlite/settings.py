@@ -53,6 +53,8 @@ class CloudSettings:
 class WebhookSettings:
     host: str = "127.0.0.1"
     port: int = 8787
+    read_timeout_seconds: float = 10.0  # a silent connection is closed after this
+    max_connections: int = 32  # served at once; more are refused with 503
 
 
 @dataclass(frozen=True)
@@ -197,6 +199,10 @@ def _check_values(obj: Any, prefix: str) -> None:
     elif isinstance(obj, WebhookSettings):
         if not 0 < obj.port < 65536:
             raise bad("port", "harus antara 1 dan 65535")
+        if obj.read_timeout_seconds <= 0:
+            raise bad("read_timeout_seconds", "harus lebih dari 0")
+        if obj.max_connections < 1:
+            raise bad("max_connections", "minimal 1")
     elif isinstance(obj, AuthSettings):
         if obj.max_failed_logins < 1:
             raise bad("max_failed_logins", "minimal 1")

@@ -228,7 +228,9 @@ class Journal:
                 return False
             key, current = row
             if state == JournalState.FAILED:
-                if current not in order:
+                # Failed only before delivery: after delivered/read it would move the key
+                # back to a sendable state and the next run would text the customer again.
+                if current not in (JournalState.ACCEPTED, JournalState.SENT):
                     return False
             elif state not in order or current not in order or (
                     order.index(state) <= order.index(current)):
