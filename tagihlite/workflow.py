@@ -17,8 +17,14 @@ from tagihlite.channels.base import Reminder
 from tagihlite.core import columns as C
 from tagihlite.core.formats import periode, rupiah, tanggal, waktu
 from tagihlite.core.gcpause import paused_gc
-from tagihlite.core.ledger import build, mark_already_sent, mark_sent_by_sheet, sheet_only_sent
-from tagihlite.core.messages import MessageTemplate, row_context
+from tagihlite.core.ledger import (
+    build,
+    mark_already_sent,
+    mark_message_too_long,
+    mark_sent_by_sheet,
+    sheet_only_sent,
+)
+from tagihlite.core.messages import MessageTemplate, MessageTooLong, row_context
 from tagihlite.core.report import Report, StatusLine
 from tagihlite.core.vocab import JournalState, Status
 from tagihlite.core.writeplan import (
@@ -109,19 +115,33 @@ def render_messages(analysis: Analysis, template: MessageTemplate,
                   df["amount"].tolist(), df["due_date"].tolist(), df["period"].tolist(),
                   strict=True)
     needs = template.variables
+    render = template.render
+    out: dict[int, str] = {}
+    too_long: list[int] = []
     with paused_gc():
-        return {row: template.render(row_context(name=name, customer_id=cid, amount=amount,
-                                                 due_date=due, period=period,
-                                                 level=level, rupiah_style=style,
-                                                 needs=needs))
-                for row, name, cid, amount, due, period in columns}
+        for row, name, cid, amount, due, period in columns:
+            try:
+                out[row] = render(row_context(name=name, customer_id=cid, amount=amount,
+                                              due_date=due, period=period, level=level,
+                                              rupiah_style=style, needs=needs))
+            except MessageTooLong:  # this row's problem; the others still go out
+                too_long.append(row)
+    if too_long:
+        mark_message_too_long(analysis.ledger, too_long)
+    return out
 
 
 def build_reminders(analysis: Analysis, template: MessageTemplate,
                     excel_rows: Collection[int] | None = None) -> list[Reminder]:
     out = []
+    too_long: list[int] = []
     for r in analysis.rows_for(excel_rows).itertuples(index=False):
         ctx = _context(r, analysis)
+        try:
+            message = template.render(ctx)
+        except MessageTooLong:  # this row's problem; the others still go out
+            too_long.append(int(r.row))
+            continue
         fields = {k: str(v) for k, v in {
             "name": r.name, "customer_id": r.customer_id, "amount_rupiah": ctx["amount_rupiah"],
             "due_date_text": tanggal(r.due_date), "period_text": periode(r.period),
@@ -129,7 +149,9 @@ def build_reminders(analysis: Analysis, template: MessageTemplate,
         out.append(Reminder(key=r.key, customer_id=r.customer_id, period=r.period,
                             level=analysis.level, row=int(r.row), name=r.name, phone=r.phone,
                             amount=int(r.amount), due_date=r.due_date,
-                            message=template.render(ctx), fields=fields))
+                            message=message, fields=fields))
+    if too_long:
+        mark_message_too_long(analysis.ledger, too_long)
     return out
 
 

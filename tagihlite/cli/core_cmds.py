@@ -128,7 +128,8 @@ def _template(args: argparse.Namespace, settings: Settings,
     from tagihlite.core.messages import load_template
     from tagihlite.workflow import template_constants
 
-    # Issue 2's order: the workbook's Template sheet, then --template, then the default.
+    # Issue 9's order: an explicit --template, then the workbook's Template sheet, then the
+    # default (a workbook from elsewhere must not change what the operator chose).
     return load_template(sheet=sheet_template, file=getattr(args, "template", None),
                          rupiah_style=settings.rupiah_style,
                          constants=template_constants(settings))
@@ -331,7 +332,8 @@ def cmd_send(args: argparse.Namespace) -> int:
         total = total_rupiah(reminders, settings.rupiah_style)
         periods = ", ".join(sorted({r.period for r in reminders})) or "-"
         print(f"Akan dikirim: {len(reminders)} pengingat (periode {periods}, tingkat "
-              f"{analysis.level}), total {total}, lewat {via}, atas nama {operator.name}. "
+              f"{analysis.level}), total {total}, lewat {via}, atas nama {operator.name}, "
+              f"template: {template.source.origin}. "
               f"({skipped} baris dilewati; lihat 'tagihlite check'.)")
         if not reminders:
             _write(args.path, plan_writeback(analysis))

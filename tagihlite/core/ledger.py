@@ -248,6 +248,15 @@ def mark_sent_by_sheet(ledger: pd.DataFrame, known_keys: Collection[str],
     return ledger
 
 
+def mark_message_too_long(ledger: pd.DataFrame, rows: Collection[int]) -> None:
+    """Rows whose message exceeds WhatsApp's limit: held back, the others still go out."""
+    hit = ledger["row"].isin(set(rows)) & ledger["eligible"]
+    if hit.any():
+        ledger.loc[hit, "eligible"] = False
+        ledger.loc[hit, "reason_code"] = "message_too_long"
+        ledger.loc[hit, "reason"] = reason_text("message_too_long")
+
+
 def mark_already_sent(ledger: pd.DataFrame, blocked: Mapping[str, str]) -> pd.DataFrame:
     """Rows whose key may already have gone out (``blocked``: key -> "when" text)."""
     hit = ledger["eligible"] & ledger["key"].isin(blocked.keys())

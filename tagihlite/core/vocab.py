@@ -84,6 +84,8 @@ REASONS: Final[dict[str, str]] = {
     "customer_id_missing": "Nomor Indibiz kosong. Isi nomor Indibiz pelanggan.",
     "duplicate": "Nomor Indibiz ganda: sudah ada di baris {first_row}, baris ini dilewati.",
     "already_sent": "Pengingat ini sudah dikirim sebelumnya ({when}).",
+    "message_too_long": "Pesan untuk baris ini melebihi 4.096 karakter (batas WhatsApp), "
+                        "mis. karena nama sangat panjang. Perbaiki datanya.",
     "opted_out": "Pelanggan minta tidak dihubungi lewat WhatsApp (daftar tolak).",
     # The text is the importer's own Catatan (it starts with ABSENT_PREFIX); kept as is.
     "absent_from_import": "{note}",
@@ -111,6 +113,7 @@ REASON_LABELS: Final[dict[str, str]] = {
     "customer_id_missing": "nomor Indibiz kosong",
     "duplicate": "nomor Indibiz ganda",
     "already_sent": "sudah dikirim",
+    "message_too_long": "pesan terlalu panjang",
     "opted_out": "minta tidak dihubungi",
     "absent_from_import": "tidak ada di daftar impor",
 }

@@ -201,8 +201,8 @@ def preview(click: Click) -> None:
     template = load_sheet_template(click)
     messages = render_messages(analysis, template)
     apply_plan(click.book, live, plan_writeback(analysis, messages=messages))
-    click.status(f"Pesan disusun untuk {len(messages)} baris. Periksa kolom Pesan sebelum "
-                 "mengirim.")
+    click.status(f"Pesan disusun untuk {len(messages)} baris (template: "
+                 f"{template.source.origin}). Periksa kolom Pesan sebelum mengirim.")
 
 
 # --- login -------------------------------------------------------------------------------
@@ -338,7 +338,8 @@ def _send(click: Click, *, selected: bool) -> None:
         label = LABELS.get(settings.channel, settings.channel)
         total = total_rupiah(reminders, settings.rupiah_style)
         if not click.confirm(f"Kirim {len(reminders)} pengingat WhatsApp (total {total}) "
-                             f"lewat {label} sebagai {operator.name}?"):
+                             f"lewat {label} sebagai {operator.name}, dengan "
+                             f"{template.source.origin}?"):
             click.status("Pengiriman dibatalkan.")
             return
         if any(c.new for c in plan.columns):  # the row writes need the columns to exist
