@@ -252,7 +252,13 @@ def _phone_cached(text: str, region: str) -> Phone:
         return _phone_cached(tail.group(1), region)
     if header_key(text) in _JUNK or not re.search(r"\d", text):
         return Phone(None, "phone_missing" if header_key(text) in _JUNK else "phone_invalid")
-    found = _numbers_in(text, region)
+    parts = [p for p in _SPLIT.split(text) if p]
+    if all(_CLEAN.fullmatch(p) for p in parts):
+        # Only digits and separators, each part ending in a full digit group: each part is
+        # one candidate and cannot hide a glued extension; no need for the (slow) matcher.
+        found = [(e, kind, p) for p in parts for e, kind in [_clean_number(p, region)]]
+    else:
+        found = _numbers_in(text, region)
     if not found:
         return Phone(None, "phone_invalid")
     mobiles = [e for e, kind, _ in found if kind == "mobile"]
@@ -271,6 +277,20 @@ def _phone_cached(text: str, region: str) -> Phone:
 
 
 _FLOAT_TAIL = re.compile(r"(\+?\d{6,})\.0+")
+_SPLIT = re.compile(r"\s*(?:/|;|,|\bdan\b|\batau\b|\bor\b|\n|\|)\s*", re.IGNORECASE)
+# Digits and separators only, ending in a group of at least three digits.
+_CLEAN = re.compile(r"\+?\(?\d[\d ().\-\u00a0]*[ ().\-\u00a0]\d{3,}|\+?\d{3,}")
+
+
+def _clean_number(part: str, region: str) -> tuple[str | None, str]:
+    """One candidate made of digits and separators only: (E.164, kind)."""
+    if region == "ID":
+        fast = _ID_MOBILE_SHAPE.fullmatch(part.translate(_COMPACT))
+        if fast:
+            nsn = fast.group(1)
+            kind = _SHAPE_KINDS.get((nsn[:4], len(nsn))) or _id_mobile_kind(nsn)
+            return (None if kind == "invalid" else "+62" + nsn), kind
+    return _one_number(part, region)
 _EXTENSION = re.compile(r"\b(?:ext|ekst|x)\.?\s*\d", re.IGNORECASE)
 _GROUPS = re.compile(r"\d+")
 
