@@ -4,8 +4,6 @@ too long for WhatsApp is one row's reason (message_too_long), not a template err
 from __future__ import annotations
 
 import json
-import resource
-import time
 
 import pytest
 from core_helpers import customer, run_cli, write_book
@@ -30,10 +28,8 @@ def _template(text: str) -> MessageTemplate:
     ("Halo\n\n{{ name | center(999999999) }}", 3, "terlalu besar"),
 ])
 def test_bombs_are_refused_up_front_naming_the_line(text, line, words):
-    started = time.monotonic()
-    with pytest.raises(TemplateError) as exc:
+    with pytest.raises(TemplateError) as exc:  # (time and memory: benchmarks/template_bounds)
         _template(text)
-    assert time.monotonic() - started < 2
     message = str(exc.value)
     assert f"baris {line}" in message and words in message and "'bom.j2'" in message
 
@@ -49,13 +45,8 @@ def test_growth_at_render_time_is_stopped_with_its_line(text):
     ctx = {"name": "x " * 2000, "customer_id": "1", "amount": 1, "amount_rupiah": "Rp1",
            "due_date": None, "due_date_text": "", "period": "2026-11",
            "period_text": "November 2026", "level": 1}
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    started = time.monotonic()
     with pytest.raises(TemplateError, match="baris 2"):
         tpl.render(ctx)
-    assert time.monotonic() - started < 2
-    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-    assert grown_mb < 100
 
 
 def test_oversized_template_is_refused():
