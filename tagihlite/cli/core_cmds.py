@@ -111,9 +111,11 @@ def _opted_out(settings: Settings) -> frozenset[str]:
 
 def _analyse(args: argparse.Namespace, settings: Settings, journal: Any
              ) -> tuple[Analysis, TemplateSource | None]:
+    from tagihlite.auth.identity import login_enabled
     from tagihlite.core.keyparts import canonical_period, check_level
     from tagihlite.workflow import analyse
 
+    login_enabled(settings)  # fails closed when this journal's users store went missing
     # One spelling per bill: "Desember 2026" and "2026/12" are the same key, "abc" none.
     period = canonical_period(args.period) if args.period is not None else None
     level = check_level(args.level) if args.level is not None else None

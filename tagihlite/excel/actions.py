@@ -52,8 +52,10 @@ def _ask_period(**kwargs: Any) -> str | None:
 def analyse_sheet(click: Click, table: SheetTable, **kwargs: Any) -> Analysis:
     """analyse(), asking the clerk for the period (this month pre-filled) when the sheet
     does not say it."""
+    from tagihlite.auth.identity import login_enabled
     from tagihlite.excel.period_window import analyse_asking
 
+    login_enabled(click.settings)  # fails closed when the journal's users store went missing
     return analyse_asking(table, click.settings, default=f"{clock.today():%Y-%m}",
                           ask=lambda **kw: _ask_period(**kw), **kwargs)
 

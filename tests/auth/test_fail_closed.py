@@ -68,7 +68,8 @@ def test_cli_refuses_clear_optout_and_operator_with_a_missing_store(
     wb.active.append(["Toko A", "141234500001", 100000, "081270000001", "BELUM", "2026-11"])
     wb.save(book)
     for argv in (("clear", "141234500001|2026-11|1", "--reason", "cek"),
-                 ("optout", "add", "081234567890"), ("whoami",),
+                 ("optout", "add", "081234567890"), ("whoami",), ("check", str(book)),
+                 ("mark", str(book)), ("preview", str(book), "--write"),
                  ("send", str(book), "--yes", "--operator", "Budi")):
         code, _, err = cli(*argv)
         assert code == 2 and REFUSED in err, (argv, err)

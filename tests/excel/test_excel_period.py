@@ -96,3 +96,21 @@ def test_the_period_window_for_real(gui_display: str, tmp_path: Path) -> None:
             proc.kill()
     assert proc.returncode == 0, err
     assert out.strip() == '"2026-12"'  # Enter accepts the pre-filled current month
+
+
+def test_ribbon_fails_closed_when_the_users_store_is_missing(
+        xl: MemoryExcel, addin_xlsm: Path, tmp_path: Path) -> None:
+    """Issue 9: logins once enabled for this journal; a private settings file points at a
+    missing users store: the ribbon refuses with the sentence and writes nothing."""
+    import os
+
+    from tagihlite.auth.users import add_user
+
+    add_user(load(), "Siti", "supervisor", "Supervisor#2026")
+    Path(os.environ["TAGIHLITE_CONFIG"]).write_text(
+        f'[auth]\nusers_path = "{tmp_path / "hilang.sqlite"}"\n', encoding="utf-8")
+    xl.open(addin_xlsm)
+    before = dict(xl.cells("Tagihan"))
+    tx.on_ribbon("tl_mark")
+    assert "Demi keamanan semua tindakan ditolak" in xl.alerts[-1]["prompt"]
+    assert xl.cells("Tagihan") == before  # nothing written
