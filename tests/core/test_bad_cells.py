@@ -81,3 +81,13 @@ def test_missing_name_is_a_reason_not_an_empty_greeting(tmp_path):
     rows = json.loads(out)["rows"]
     assert [r["reason_code"] for r in rows] == ["name_missing", "name_missing", None]
     assert rows[0]["reason"].startswith("Nama pelanggan kosong")
+
+
+def test_opt_out_numbers_are_read_the_same_way():
+    from tagihlite.auth.optout import to_e164
+    from tagihlite.errors import InputError
+
+    assert to_e164("081234567890.0") == "+6281234567890"
+    assert to_e164("0812 3456 7891 ext 2") == "+6281234567891"
+    with pytest.raises(InputError):
+        to_e164("0812 3456 7891 2")  # never +62812345678912
