@@ -52,6 +52,8 @@ class CloudSettings:
 class WebhookSettings:
     host: str = "127.0.0.1"
     port: int = 8787
+    read_timeout_seconds: float = 10.0  # a silent connection is closed after this
+    max_connections: int = 32  # served at once; more are refused with 503
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class Settings:
     contact: str = "Plasa Telkom Dumai / 147"
     region: str = "ID"
     reminder_level: int = -1  # -1: each row at its due level ([[levels]]); N forces level N
+    max_amount: int = 1_000_000_000  # a bigger amount is amount_invalid (a typo, not a bill)
+    period: str = ""  # rows with no period in the data or title lines; empty: refuse / ask
     journal_path: str = ""  # empty: <app folder>/journal.sqlite
     # Team mode: "postgresql://user@host/db" (no password here; env TAGIHLITE_JOURNAL_URL
     # overrides). Empty: the embedded SQLite journal above.
@@ -233,6 +237,12 @@ def _check_values(obj: Any, prefix: str) -> None:
             if key not in INPUT_COLUMNS:
                 raise bad(f"columns.{key}", "tidak dikenal; yang bisa diatur: "
                           f"{', '.join(INPUT_COLUMNS)}")
+        from tagihlite.core.keyparts import canonical_period
+
+        if obj.period and canonical_period(obj.period, what="period") != obj.period:
+            raise bad("period", "harus ditulis YYYY-MM, mis. 2026-12")
+        if not 0 < obj.max_amount < 2 ** 62:
+            raise bad("max_amount", "harus lebih dari 0 (dan masuk akal)")
     elif isinstance(obj, WhatsAppWebSettings):
         if obj.wait_seconds < 4:  # pywhatkit itself sleeps 4 s before typing
             raise bad("wait_seconds", "minimal 4")
@@ -248,6 +258,10 @@ def _check_values(obj: Any, prefix: str) -> None:
     elif isinstance(obj, WebhookSettings):
         if not 0 < obj.port < 65536:
             raise bad("port", "harus antara 1 dan 65535")
+        if obj.read_timeout_seconds <= 0:
+            raise bad("read_timeout_seconds", "harus lebih dari 0")
+        if obj.max_connections < 1:
+            raise bad("max_connections", "minimal 1")
     elif isinstance(obj, AuthSettings):
         if obj.max_failed_logins < 1:
             raise bad("max_failed_logins", "minimal 1")

@@ -17,9 +17,16 @@ from tagihlite.channels.base import Reminder
 from tagihlite.core import columns as C
 from tagihlite.core.formats import periode, rupiah, tanggal, waktu
 from tagihlite.core.gcpause import paused_gc
-from tagihlite.core.ledger import History, build, mark_already_sent, mark_sent_by_sheet
+from tagihlite.core.ledger import (
+    History,
+    build,
+    mark_already_sent,
+    mark_message_too_long,
+    mark_sent_by_sheet,
+    sheet_only_sent,
+)
 from tagihlite.core.levels import plan as level_plan
-from tagihlite.core.messages import MessageTemplate, row_context
+from tagihlite.core.messages import MessageTemplate, MessageTooLong, row_context
 from tagihlite.core.report import Report, StatusLine
 from tagihlite.core.vocab import JournalState, Status
 from tagihlite.core.writeplan import (
@@ -63,7 +70,12 @@ class Analysis:
 
 def analyse(table: SheetTable, settings: Settings, *, journal: Journal | None = None,
             period: str | None = None, level: int | None = None,
-            opted_out: frozenset[str] = frozenset()) -> Analysis:
+            opted_out: frozenset[str] = frozenset(),
+            fallback_period: str | None = None) -> Analysis:
+    """``period`` overrides the data; ``fallback_period`` (else the setting) covers rows
+    whose data and title lines name none (else :class:`~tagihlite.core.ledger.PeriodMissing`).
+    ``level`` None: each row at its due level (unless ``reminder_level`` forces one).
+    """
     from tagihlite.clock import today
     from tagihlite.core.level_settings import check_level
     from tagihlite.journal.history import sent_history
@@ -77,12 +89,18 @@ def analyse(table: SheetTable, settings: Settings, *, journal: Journal | None = 
     with paused_gc():
         ledger = build(table, region=settings.region, period=period, level=level,
                        opted_out=opted_out, today=today(), levels=settings.levels,
-                       history=history, settled=settled)
+                       history=history, settled=settled, max_amount=settings.max_amount,
+                       fallback_period=fallback_period or settings.period or None)
     entries = journal.entries(ledger["key"]) if journal is not None else {}
     blocked = {k: _when_text(e) for k, e in entries.items()
                if e.state in JournalState.BLOCKING}
     mark_already_sent(ledger, blocked)
-    mark_sent_by_sheet(ledger, journal.customers() if journal is not None else ())
+    own_times = None
+    if journal is not None:  # only asked when the sheet claims sends this key lacks
+        claimed = sheet_only_sent(ledger, entries.keys())
+        if claimed.any():
+            own_times = journal.send_times(set(ledger.loc[claimed, "customer_id"]))
+    mark_sent_by_sheet(ledger, entries.keys(), own_times)
     return Analysis(table, ledger, settings, level, entries, history)
 
 
@@ -113,19 +131,33 @@ def render_messages(analysis: Analysis, template: MessageTemplate,
                   df["amount"].tolist(), df["due_date"].tolist(), df["period"].tolist(),
                   df["level"].tolist(), strict=True)
     needs = template.variables
+    render = template.render
+    out: dict[int, str] = {}
+    too_long: list[int] = []
     with paused_gc():
-        return {row: template.render(row_context(name=name, customer_id=cid, amount=amount,
-                                                 due_date=due, period=period,
-                                                 level=level, rupiah_style=style,
-                                                 needs=needs))
-                for row, name, cid, amount, due, period, level in columns}
+        for row, name, cid, amount, due, period, level in columns:
+            try:
+                out[row] = render(row_context(name=name, customer_id=cid, amount=amount,
+                                              due_date=due, period=period, level=level,
+                                              rupiah_style=style, needs=needs))
+            except MessageTooLong:  # this row's problem; the others still go out
+                too_long.append(row)
+    if too_long:
+        mark_message_too_long(analysis.ledger, too_long)
+    return out
 
 
 def build_reminders(analysis: Analysis, template: MessageTemplate,
                     excel_rows: Collection[int] | None = None) -> list[Reminder]:
     out = []
+    too_long: list[int] = []
     for r in analysis.rows_for(excel_rows).itertuples(index=False):
         ctx = _context(r, analysis)
+        try:
+            message = template.render(ctx)
+        except MessageTooLong:  # this row's problem; the others still go out
+            too_long.append(int(r.row))
+            continue
         fields = {k: str(v) for k, v in {
             "name": r.name, "customer_id": r.customer_id, "amount_rupiah": ctx["amount_rupiah"],
             "due_date_text": tanggal(r.due_date), "period_text": periode(r.period),
@@ -133,7 +165,9 @@ def build_reminders(analysis: Analysis, template: MessageTemplate,
         out.append(Reminder(key=r.key, customer_id=r.customer_id, period=r.period,
                             level=int(r.level), row=int(r.row), name=r.name, phone=r.phone,
                             amount=int(r.amount), due_date=r.due_date,
-                            message=template.render(ctx), fields=fields))
+                            message=message, fields=fields))
+    if too_long:
+        mark_message_too_long(analysis.ledger, too_long)
     return out
 
 

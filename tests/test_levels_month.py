@@ -87,7 +87,7 @@ def test_two_months_of_days(tmp_path):
         for cid, r in rows.items():
             expected = next((lvl for c, lvl in due_today if c == cid), None)
             if expected is not None:
-                assert (r["eligible"], r["level"]) == (True, expected), (day, r)
+                assert (r["eligible"], r["level"]) == (True, expected), (day, r["reason"])
                 assert r["next_reminder"] == day.isoformat()
             else:
                 assert not r["eligible"], (day, r)

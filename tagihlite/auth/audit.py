@@ -6,6 +6,15 @@ chain and :meth:`AuditLog.verify` says where. Two extra guards: triggers refuse 
 DELETE (a casual edit in a DB browser fails), and an anchor file beside the database keeps
 the newest entry's number and hash, so cutting entries off the end is noticed too.
 
+The next append cannot heal a cut: before writing, :meth:`append` compares the anchor with
+the chain. When entries the anchor vouched for are gone or changed (or the anchor itself
+is gone), it first appends an ``audit_break`` entry saying so, and the anchor keeps a
+permanent list of such breaks; :meth:`verify` reports both forever after.
+
+What this cannot stop on one PC: someone with write access to the app folder can rewrite
+the database *and* the anchor consistently (re-hash every entry, drop the breaks). Nothing
+on the same disk can witness against its owner; team mode keeps the log on a server.
+
 What goes in: logins (success, failure, lockout), sends (who, row key, channel, outcome),
 supervisor actions. Never passwords or tokens: :meth:`append` refuses detail names that
 look like secrets.
@@ -128,10 +137,20 @@ class AuditLog:
                 last = conn.execute("SELECT seq, hash FROM audit_log "
                                     "ORDER BY seq DESC LIMIT 1").fetchone()
                 seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+                breaks = self._read_breaks()
+                found = self._anchor_break(conn, last)
+                if found is not None:  # record the cut before anything can cover it
+                    breaks.append(found)
+                    brk = json.dumps(found, ensure_ascii=False, sort_keys=True,
+                                     separators=(",", ":"))
+                    digest = entry_hash(seq, at, "audit_break", "(sistem)", brk, prev)
+                    conn.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                 (seq, at, "audit_break", "(sistem)", brk, prev, digest))
+                    seq, prev = seq + 1, digest
                 digest = entry_hash(seq, at, event, actor, body, prev)
                 conn.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
                              (seq, at, event, actor, body, prev, digest))
-                self._write_anchor(seq, digest)
+                self._write_anchor(seq, digest, breaks)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -164,12 +183,41 @@ class AuditLog:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def _write_anchor(self, seq: int, digest: str) -> None:
-        if self.url is not None:
+    def _read_breaks(self) -> list[dict[str, str]]:
+        try:
+            data = json.loads(self.anchor_path.read_text(encoding="utf-8"))
+            breaks = data.get("breaks", [])
+        except (OSError, ValueError, AttributeError):
+            return []
+        return [b for b in breaks if isinstance(b, dict)] if isinstance(breaks, list) else []
+
+    def _anchor_break(self, conn: sqlite3.Connection, last: tuple[int, str] | None
+                      ) -> dict[str, str] | None:
+        """What the anchor vouched for and the chain no longer has, or None."""
+        last_seq = last[0] if last else 0
+        anchor = self._read_anchor()
+        if anchor is None:
+            if last_seq == 0:
+                return None  # a new log
+            return {"masalah": "berkas penanda hilang", "entri_terakhir": str(last_seq)}
+        anchor_seq, anchor_hash = anchor
+        if anchor_seq > last_seq:
+            return {"masalah": "entri terakhir hilang", "seharusnya_sampai": str(anchor_seq),
+                    "tersisa_sampai": str(last_seq)}
+        row = conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (anchor_seq,)).fetchone()
+        if row is None or row[0] != anchor_hash:
+            return {"masalah": "entri diganti", "entri": str(anchor_seq)}
+        return None
+
+    def _write_anchor(self, seq: int, digest: str, breaks: list[dict[str, str]]) -> None:
+        if self.url is not None:  # the team database needs no anchor: no one may cut it
             return
         # Written inside the write transaction, so anchors follow the chain's order.
         tmp = self.anchor_path.with_name(self.anchor_path.name + ".tmp")
-        tmp.write_text(json.dumps({"seq": seq, "hash": digest}), encoding="utf-8")
+        data: dict[str, object] = {"seq": seq, "hash": digest}
+        if breaks:
+            data["breaks"] = breaks
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.anchor_path)
 
     # -- reading -------------------------------------------------------------
@@ -214,6 +262,15 @@ class AuditLog:
             elif by_seq.get(anchor_seq) != anchor_hash:
                 problems.append(f"Entri audit #{anchor_seq} tidak cocok dengan berkas penanda "
                                 "audit: entri diubah atau diganti.")
+        # Cuts found by earlier appends stay reported, in the anchor and in the chain.
+        noted = {details for _, _, event, _, details, _, _ in rows if event == "audit_break"}
+        for brk in (self._read_breaks() if self.url is None else []):
+            noted.add(json.dumps(brk, ensure_ascii=False, sort_keys=True,
+                                 separators=(",", ":")))
+        for details in sorted(noted):
+            text = "; ".join(f"{k}={v}" for k, v in json.loads(details).items())
+            problems.append(f"Jejak audit pernah dipotong atau diubah lalu ditambah lagi "
+                            f"({text}).")
         return problems
 
     def export_csv(self, path: Path) -> int:

@@ -36,10 +36,15 @@ def _check_store_reachable(settings: Settings) -> None:
 
 
 def login_enabled(settings: Settings) -> bool:
+    """Whether logins are on. Fails closed (TagihError) when this journal once had logins
+    and the users store is now missing, empty or a different file."""
     from tagihlite.auth import store
+    from tagihlite.auth.binding import logins_enabled
 
     _check_store_reachable(settings)
-    return store.has_users_in(settings)
+    if settings.team_url:  # journal and users in one database: nothing to bind together
+        return store.has_users_in(settings)
+    return logins_enabled(settings.journal_file, settings.users_file)
 
 
 def login_notice(settings: Settings) -> str | None:
@@ -103,7 +108,9 @@ def operator_for_send(settings: Settings, requested: str | None = None, *,
 
         return Operator(requested or os_account(), SINGLE_USER, False)
     operator = require_login(settings, clock=clock)
-    if requested and requested.casefold() != operator.name.casefold():
+    from tagihlite.auth.store import same_name
+
+    if requested and not same_name(requested, operator.name):
         raise PermissionDenied(f"Anda masuk sebagai '{operator.name}': tidak dapat mengirim "
                                f"atas nama '{requested}'.")
     return operator

@@ -14,6 +14,7 @@ import secrets
 import sqlite3
 import time
 from collections.abc import Callable
+from typing import NoReturn
 
 from tagihlite.auth import passwords, sessions, store
 from tagihlite.auth.audit import open_audit
@@ -46,7 +47,8 @@ def _bucket(conn: sqlite3.Connection, name: str) -> str:
     team's counters apart.
     """
     key = store.meta_value(conn, "unknown_name_key", secrets.token_hex(32))
-    digest = hmac.new(bytes.fromhex(key), name.casefold().encode("utf-8"), hashlib.sha256)
+    digest = hmac.new(bytes.fromhex(key), store.name_key(name).encode("utf-8"),
+                      hashlib.sha256)
     return digest.hexdigest()[:5]
 
 
@@ -104,30 +106,51 @@ def _attempt(conn: sqlite3.Connection, settings: Settings, name: str, password: 
 
 def login(settings: Settings, name: str, password: str, *, clock: Clock = time.time) -> Operator:
     """Check the password and start a session for this OS account; LoginFailed otherwise."""
-    if not store.has_users_in(settings):
+    from tagihlite.auth.identity import login_enabled
+
+    if not login_enabled(settings):  # fails closed when the journal expects another store
         raise TagihError(NOT_ENABLED)
     now = clock()
     with store.open_store(settings) as conn, store.write(conn):
         outcome, user, seconds_left = _attempt(conn, settings, name, password, now)
         if outcome == "ok" and user is not None:
             sessions.create(conn, settings, user, now)
+    if outcome == "ok" and user is not None:
+        open_audit(settings, clock=clock).append(
+            "login", user.name, role=user.role, os_user=sessions.os_account())
+        return Operator(name=user.name, role=user.role, logged_in=True)
+    _refused(settings, outcome, user, seconds_left, clock=clock, event="login")
+
+
+def _refused(settings: Settings, outcome: str, user: store.User | None, seconds_left: float,
+             *, clock: Clock, event: str) -> NoReturn:
+    """Audit a refused attempt (``event``: "login" or "password_check") and raise."""
     actor = user.name if user is not None else UNKNOWN_ACTOR
     audit = open_audit(settings, clock=clock)
     os_user = sessions.os_account()
-    if outcome == "ok" and user is not None:
-        audit.append("login", actor, role=user.role, os_user=os_user)
-        return Operator(name=user.name, role=user.role, logged_in=True)
     if outcome == "disabled":
-        audit.append("login_refused_disabled", actor, os_user=os_user)
+        audit.append(f"{event}_refused_disabled", actor, os_user=os_user)
         raise LoginFailed("Akun ini dinonaktifkan. Hubungi supervisor.")
     if outcome == "locked":
-        audit.append("login_while_locked", actor, os_user=os_user)
+        audit.append(f"{event}_while_locked", actor, os_user=os_user)
         raise LoginFailed(_locked_message(seconds_left))
-    audit.append("login_failed", actor, os_user=os_user)
+    audit.append(f"{event}_failed", actor, os_user=os_user)
     if outcome == "lockout":
         audit.append("lockout", actor, minutes=f"{settings.auth.lockout_minutes:g}")
         raise LoginFailed(_locked_message(seconds_left))
-    raise LoginFailed(WRONG)
+    raise LoginFailed(WRONG if event == "login" else
+                      "Kata sandi sekarang salah. Kata sandi tidak diubah.")
+
+
+def check_current_password(settings: Settings, name: str, password: str, *,
+                           clock: Clock = time.time) -> None:
+    """``users passwd`` for oneself: the current password counts as a login attempt (one
+    argon2 check, the same failure counter and lockout, audited); LoginFailed if wrong."""
+    now = clock()
+    with store.connect(settings.users_file) as conn, store.write(conn):
+        outcome, user, seconds_left = _attempt(conn, settings, name, password, now)
+    if outcome != "ok" or user is None:
+        _refused(settings, outcome, user, seconds_left, clock=clock, event="password_check")
 
 
 def logout(settings: Settings, *, clock: Clock = time.time) -> str | None:

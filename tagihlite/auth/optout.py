@@ -32,6 +32,14 @@ class OptOut:
 
 def to_e164(number: str, region: str = "ID") -> str:
     """``0812-3456-7890`` / ``62812...`` / ``+62 812 ...`` -> ``+628123456789``."""
+    from tagihlite.core.parse import phone
+
+    read = phone(number, region)  # the number a person reads, as for the sheet's cells
+    if read.e164:
+        return read.e164
+    if read.reason != "phone_not_mobile":  # "0812 3456 7891 2" is not +62812345678912
+        raise InputError("Nomor telepon tidak valid. Tulis mis. 0812-3456-7890 atau "
+                         "+62 812 3456 7890.")
     text = number.strip()
     digits = "".join(ch for ch in text if ch.isdigit())
     if not text.startswith("+") and digits.startswith("62") and len(digits) > 9:

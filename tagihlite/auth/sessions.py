@@ -191,7 +191,7 @@ def read(settings: Settings, now: float) -> Session:
     with store.open_store(settings) as conn:
         row = conn.execute("SELECT name, os_user, expires_at FROM sessions WHERE token_hash = ?",
                            (token_hash(token),)).fetchone()
-        if (row is None or row["name"].casefold() != name.casefold()
+        if (row is None or not store.same_name(row["name"], name)
                 or row["os_user"] != os_account() or now >= float(row["expires_at"])):
             return Session(SessionState.INVALID)
         user = store.get_user(conn, row["name"])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,9 +68,20 @@ class User:
     locked_until: float
 
 
+def name_key(name: str) -> str:
+    """What makes two user names the same person: NFKC + casefold, so "Ádi" (composed),
+    "Ádi" (A + combining accent), "ádi" and full-width "Ａdi" are one name, not
+    look-alikes. SQLite's NOCASE folds ASCII only, so every lookup compares these keys."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+
+
+def same_name(a: str, b: str) -> bool:
+    return name_key(a) == name_key(b)
+
+
 def check_name(name: str) -> str:
-    """A user name as it will appear in ``Dikirim Oleh``: trimmed, single spaces."""
-    clean = " ".join(name.split())
+    """A user name as it will appear in ``Dikirim Oleh``: NFKC, trimmed, single spaces."""
+    clean = " ".join(unicodedata.normalize("NFKC", name).split())
     if not _NAME_RE.match(clean):
         raise InputError("Nama pengguna tidak valid: awali dengan huruf, paling banyak 40 "
                          "karakter (huruf, angka, spasi, titik, tanda hubung).")
@@ -154,12 +166,21 @@ def _user(row: sqlite3.Row | None) -> User | None:
                 failed=int(row["failed"]), locked_until=float(row["locked_until"]))
 
 
+def _row_named(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
+    # A team has a handful of users: comparing keys in Python beats a schema change.
+    key = name_key(name)
+    for row in conn.execute("SELECT * FROM users"):
+        if name_key(row["name"]) == key:
+            return row
+    return None
+
+
 def get_user(conn: sqlite3.Connection, name: str) -> User | None:
-    return _user(conn.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone())
+    return _user(_row_named(conn, name))
 
 
 def get_hash(conn: sqlite3.Connection, name: str) -> str | None:
-    row = conn.execute("SELECT pw_hash FROM users WHERE name = ?", (name,)).fetchone()
+    row = _row_named(conn, name)
     return None if row is None else str(row["pw_hash"])
 
 
@@ -183,6 +204,15 @@ def has_users(path: Path) -> bool:
         return False
     with connect(path) as conn:
         return count_users(conn) > 0
+
+
+def store_identity(path: Path) -> str:
+    """This SQLite store's identity (random, made once): a journal remembers which store enabled
+    its logins, so another file at the same path is not mistaken for it."""
+    import secrets
+
+    with connect(path) as conn:
+        return meta_value(conn, "store_id", secrets.token_hex(16))
 
 
 def meta_value(conn: sqlite3.Connection, key: str, default: str) -> str:

@@ -40,6 +40,8 @@ def add_user(settings: Settings, name: str, role: str, password: str, *,
                      "VALUES (?, ?, ?, ?, ?)", (name, role, pw_hash, clock(), actor.name))
     open_audit(settings, clock=clock).append(
         "user_add", actor.name, user=name, role=role, bootstrap="ya" if bootstrap else "tidak")
+    if bootstrap:
+        login_enabled(settings)  # records in the journal that logins are now on
     return actor
 
 
@@ -64,7 +66,7 @@ def disable_user(settings: Settings, name: str, *, clock: Clock = time.time) -> 
 def is_self(settings: Settings, name: str, *, clock: Clock = time.time) -> bool:
     """Whether ``name`` is the logged-in user (their own password needs the current one)."""
     actor = require_login(settings, clock=clock)
-    return actor.logged_in and store.check_name(name).casefold() == actor.name.casefold()
+    return actor.logged_in and store.same_name(store.check_name(name), actor.name)
 
 
 def set_password(settings: Settings, name: str, password: str, *,
@@ -77,20 +79,21 @@ def set_password(settings: Settings, name: str, password: str, *,
         raise PermissionDenied("Login belum diaktifkan: belum ada pengguna yang kata sandinya "
                                "dapat diubah.")
     name = store.check_name(name)
-    own = name.casefold() == actor.name.casefold()
+    own = store.same_name(name, actor.name)
     if not own and actor.role != store.SUPERVISOR:
         raise PermissionDenied("Hanya supervisor yang boleh mengubah kata sandi pengguna lain.")
+    if own:  # the current password is a login: same counters, lockout and audit
+        from tagihlite.auth.login import check_current_password
+
+        check_current_password(settings, actor.name, current_password or "", clock=clock)
     pw_hash = passwords.hash_password(password)
     with store.open_store(settings) as conn, store.write(conn):
         user = store.get_user(conn, name)
         if user is None:
             raise InputError(f"Pengguna '{name}' tidak ada.")
-        if own and not passwords.verify_password(store.get_hash(conn, user.name) or "",
-                                                 current_password or ""):
-            raise PermissionDenied("Kata sandi sekarang salah. Kata sandi tidak diubah.")
         conn.execute("UPDATE users SET pw_hash = ?, failed = 0, locked_until = 0 "
                      "WHERE name = ?", (pw_hash, user.name))
-        if user.name.casefold() != actor.name.casefold():
+        if not store.same_name(user.name, actor.name):
             sessions.revoke_user(conn, user.name)
     open_audit(settings, clock=clock).append("password_change", actor.name,
                                                         user=user.name)

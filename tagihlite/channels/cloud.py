@@ -9,10 +9,12 @@ repeated when the server certainly did not create a message:
 
 * safe to retry (backoff, at most ``cloud.max_retries`` times): the connection could not be
   opened (connect error / connect timeout / no free connection: nothing was sent), Meta's
-  throughput limits 130429 / 131056 / 80007 / 4 (the message was refused), and a 5xx answer
-  carrying a Graph API error body (the API itself answered "not done");
-* *unknown*, never retried: the request went out but no answer came back (read timeout, the
-  connection dropped, a gateway 502/504 page without a Graph error body). The message may have
+  throughput limits 130429 / 131056 / 80007 / 4 and a bare HTTP 429 (the message was
+  refused), and a 5xx answer carrying a Graph API error body (the API itself answered
+  "not done");
+* *unknown*, never retried: the request went out but no answer proves it was refused (read
+  timeout, the connection cut after the request was written, any 5xx without a Graph error
+  body: plain text, a gateway page, or no body at all). The message may have
   been accepted, so :class:`DeliveryUnknown` is raised and the send loop leaves the row
   ``PERLU CEK`` for a human. ``biz_opaque_callback_data`` carries the journal key, so Meta's
   status webhooks for such a message still name the reminder it belongs to.
@@ -229,11 +231,12 @@ class CloudChannel:
                            "laporan terkirim.", provider_id=str(message_id))
         code = _graph_code(resp)
         if code is None:
-            if resp.status_code in (500, 503, 429):
-                kind = "rate" if resp.status_code == 429 else "server"
-                raise _Retry(kind, f"http_{resp.status_code}", "WhatsApp Cloud API sibuk; belum "
-                             "terkirim.", _retry_after(resp))
-            if resp.status_code >= 500:  # a gateway's page: the API may have processed it
+            if resp.status_code == 429:  # Too Many Requests: refused before any processing
+                raise _Retry("rate", "http_429", "WhatsApp Cloud API sibuk; belum terkirim.",
+                             _retry_after(resp))
+            if resp.status_code >= 500:
+                # No Graph error body (plain text, a gateway page, nothing): nobody says the
+                # message was not created, so it is unknown, never repeated on its own.
                 raise DeliveryUnknown(f"WhatsApp Cloud API menjawab HTTP {resp.status_code} "
                                       "tanpa keterangan; pesan mungkin sudah terkirim. Periksa "
                                       "sebelum mengirim ulang.")

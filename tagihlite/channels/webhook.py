@@ -14,6 +14,7 @@ GET query carries the verify token, so the default request log is switched off.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -30,6 +31,8 @@ from tagihlite.core.vocab import JournalState
 from tagihlite.errors import TagihError
 
 MAX_BODY = 1_000_000  # Meta batches at most a few hundred KB
+READ_TIMEOUT = 10.0  # seconds a connection may stay silent (slow or idle clients)
+MAX_CONNECTIONS = 32  # connections served at once; more get 503 and are closed
 STATE_OF = {"sent": JournalState.SENT, "delivered": JournalState.DELIVERED,
             "read": JournalState.READ, "failed": JournalState.FAILED}
 
@@ -45,8 +48,8 @@ class StatusUpdate:
 
 def signature_ok(body: bytes, header: str | None, app_secret: str) -> bool:
     """Constant-time check of ``X-Hub-Signature-256`` against the raw body."""
-    if not header or not header.startswith("sha256="):
-        return False
+    if not header or not header.startswith("sha256=") or not header.isascii():
+        return False  # compare_digest raises on non-ASCII text: that is a wrong signature
     expected = hmac.new(app_secret.encode(), body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, header[len("sha256="):].strip().lower())
 
@@ -98,7 +101,9 @@ class WebhookServer:
 
     def __init__(self, record: Callable[[StatusUpdate], bool], *, app_secret: str,
                  verify_token: str, host: str = "127.0.0.1", port: int = 8787,
-                 on_post: Callable[[Counters], None] | None = None) -> None:
+                 on_post: Callable[[Counters], None] | None = None,
+                 read_timeout: float = READ_TIMEOUT,
+                 max_connections: int = MAX_CONNECTIONS) -> None:
         if not app_secret or not verify_token:
             raise TagihError("Rahasia webhook belum lengkap. Simpan dengan 'tagihlite secrets "
                              "set webhook_app_secret' dan 'tagihlite secrets set "
@@ -110,7 +115,8 @@ class WebhookServer:
         self._on_post = on_post
         self._lock = threading.Lock()
         try:
-            self._httpd = ThreadingHTTPServer((host, port), _handler(self))
+            self._httpd = _BoundedServer((host, port), _handler(self, read_timeout),
+                                         max_connections)
         except OSError as exc:
             raise TagihError(f"Penerima webhook tidak dapat memakai {host}:{port} "
                              f"({exc.strerror or exc}). Pilih port lain dengan --port.") from None
@@ -177,10 +183,46 @@ class WebhookServer:
         return status, text
 
 
-def _handler(server: WebhookServer) -> type[BaseHTTPRequestHandler]:
+class _BoundedServer(ThreadingHTTPServer):
+    """A thread per connection, but at most ``max_connections`` at once: a flood of (slow)
+    connections gets a bare 503 instead of one thread each."""
+
+    daemon_threads = True
+    _BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+             b"Connection: close\r\nRetry-After: 5\r\n\r\n")
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
+                 max_connections: int) -> None:
+        self._slots = threading.BoundedSemaphore(max_connections)
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.sendall(self._BUSY)
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a broken client connection is not ours to print (and no traceback to stderr)
+
+
+def _handler(server: WebhookServer, read_timeout: float) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "TagihLiteWebhook"
         sys_version = ""
+        timeout = read_timeout  # socket timeout for every read: a silent client is dropped
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # the query carries the verify token, the body phone numbers: no access log

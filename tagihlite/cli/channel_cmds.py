@@ -37,7 +37,9 @@ def _webhook(args: argparse.Namespace) -> int:
         server = WebhookServer(journal_recorder(journal),
                                app_secret=get_secret("webhook_app_secret") or "",
                                verify_token=get_secret("webhook_verify_token") or "",
-                               host=host, port=port, on_post=progress)
+                               host=host, port=port, on_post=progress,
+                               read_timeout=settings.webhook.read_timeout_seconds,
+                               max_connections=settings.webhook.max_connections)
         print(f"Penerima webhook berjalan di {server.url} (Ctrl+C untuk berhenti).",
               flush=True)
         try:

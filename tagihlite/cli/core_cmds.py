@@ -32,8 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     def workbook_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("path", type=Path, help="buku kerja tagihan (.xlsx/.xlsm)")
         p.add_argument("--sheet", help="nama sheet (jika ada beberapa tabel)")
-        p.add_argument("--period", help="periode tagihan YYYY-MM (bawaan: kolom Periode)")
-        p.add_argument("--level", type=int,
+        p.add_argument("--period", help="periode tagihan, mis. 2026-12 atau 'Desember 2026' "
+                       "(bawaan: kolom Periode, Jatuh Tempo, judul sheet)")
+        p.add_argument("--level",
                        help="paksa satu tingkat pengingat (bawaan: tingkat yang jatuh tempo "
                             "per baris)")
 
@@ -119,10 +120,17 @@ def _opted_out(settings: Settings) -> frozenset[str]:
 
 def _analyse(args: argparse.Namespace, settings: Settings, journal: Any
              ) -> tuple[Analysis, dict | None]:
+    from tagihlite.auth.identity import login_enabled
+    from tagihlite.core.keyparts import canonical_period, check_level
     from tagihlite.workflow import analyse
 
+    login_enabled(settings)  # fails closed when this journal's users store went missing
+    # One spelling per bill: "Desember 2026" and "2026/12" are the same key, "abc" none.
+    period = canonical_period(args.period) if args.period is not None else None
+    level = (check_level(args.level, [lv.number for lv in settings.levels])
+             if args.level is not None else None)
     table, template = _read(args.path, args.sheet, settings.columns)
-    analysis = analyse(table, settings, journal=journal, period=args.period, level=args.level,
+    analysis = analyse(table, settings, journal=journal, period=period, level=level,
                        opted_out=_opted_out(settings))
     return analysis, template
 
@@ -132,8 +140,9 @@ def _template(args: argparse.Namespace, settings: Settings,
     from tagihlite.core.level_templates import load_level_templates
     from tagihlite.workflow import template_constants
 
-    # Issue 2's order: the workbook's Template sheet, then --template, then the default
-    # (per level: see tagihlite.core.level_templates.select_template).
+    # Per level (see tagihlite.core.level_templates.select_template): an explicit
+    # --template, then the workbook's Template sheet, then the packaged text (a workbook
+    # from elsewhere must not change what the operator chose).
     return load_level_templates(settings.levels, sheet=sheet_template,
                                 file=getattr(args, "template", None),
                                 rupiah_style=settings.rupiah_style,
@@ -388,7 +397,8 @@ def cmd_send(args: argparse.Namespace) -> int:
         periods = ", ".join(sorted({r.period for r in reminders})) or "-"
         levels = ", ".join(map(str, sorted({r.level for r in reminders}))) or "-"
         print(f"Akan dikirim: {len(reminders)} pengingat (periode {periods}, tingkat "
-              f"{levels}), total {total}, lewat {via}, atas nama {operator.name}. "
+              f"{levels}), total {total}, lewat {via}, atas nama {operator.name}, "
+              f"template: {template.source.origin}. "
               f"({skipped} baris dilewati; lihat 'tagihlite check'.)")
         print(f"Template: {verdict.label}.")
         if not reminders:

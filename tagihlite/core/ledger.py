@@ -12,16 +12,27 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from tagihlite.core import parse
-from tagihlite.core.columns import NOTE, STATUS
+from tagihlite.core.columns import NOTE, SENT_AT, STATUS
 from tagihlite.core.content import thbl_period
 from tagihlite.core.levels import Level, effective_due
 from tagihlite.core.levels import plan as level_plan
-from tagihlite.core.vocab import ABSENT_PREFIX, REASONS, Status, reason_text
+from tagihlite.core.vocab import (
+    ABSENT_PREFIX,
+    AMOUNT_CEILING_TEXT,
+    REASONS,
+    Status,
+    reason_text,
+)
+from tagihlite.errors import InputError, where
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from tagihlite.core.table import SheetTable
+
+# No Indibiz bill comes near this; a bigger amount is a typo or a pasted ID (settings
+# ``max_amount``). Also keeps every amount inside SQLite's and numpy's 64-bit integers.
+DEFAULT_MAX_AMOUNT = 1_000_000_000
 
 LEDGER_COLUMNS = (
     "row", "name", "customer_id", "phone", "phone_note", "amount", "paid", "paid_raw",
@@ -29,11 +40,24 @@ LEDGER_COLUMNS = (
     # Reminder levels (None when unknown): the level this row is (or would be) sent at, the
     # highest level already sent, today - due date, and the date the next one is due.
     "level", "last_level", "days_overdue", "next_reminder", "level_due",
+    "sheet_sent_at",
 )
 
 # (customer_id, period) -> {level: date sent} for reminders that may have gone out.
 History = Mapping[tuple[str, str], Mapping[int, dt.date]]
 
+
+
+class PeriodMissing(InputError):
+    """No period for a row: neither the data, the title lines, --period nor the setting."""
+
+    def __init__(self, table: SheetTable, row: int) -> None:
+        self.row = row
+        super().__init__(
+            f"Periode tagihan tidak diketahui ({where(table.file, table.sheet, row)}): "
+            "tidak ada kolom Periode atau Jatuh Tempo, dan judul di atas tabel tidak menyebut "
+            "periode. Tulis mis. 'Periode: Desember 2026' di atas tabel, atau jalankan "
+            "dengan --period 2026-12.")
 
 
 def today_wib() -> dt.date:
@@ -83,11 +107,15 @@ def build(
     levels: Sequence[Level] | None = None,
     history: History | None = None,
     settled: Collection[tuple[str, str]] = frozenset(),
+    max_amount: int = DEFAULT_MAX_AMOUNT,
+    fallback_period: str | None = None,
 ) -> pd.DataFrame:
     """Parse and judge every data row.
 
     ``period`` overrides the sheet; otherwise the row's Periode, else its due date's month,
-    else the current month (WIB). Journal knowledge is added by :func:`mark_already_sent`.
+    else the period the sheet's title lines state, else ``fallback_period`` (the setting),
+    else :class:`PeriodMissing`: never today's month, or next month would send again.
+    Journal knowledge is added by :func:`mark_already_sent`.
     ``level`` None sends each row at its due level (``levels``, ``history`` of what was
     sent); a number forces that level. ``settled`` bills (customer, period) were paid
     according to the journal's payments, whatever the sheet says.
@@ -99,7 +127,7 @@ def build(
     n = len(table.rows)
     none = [None] * n
     today = today or today_wib()
-    default_period = period or f"{today:%Y-%m}"
+    default_period = period or table.title_period or fallback_period
     history = history or {}
     row_levels: list[int | None] = []
     last_levels: list[int | None] = []
@@ -122,15 +150,20 @@ def build(
     status_idx = table.outputs.get(STATUS)
     sheet_status = ([_text(r[status_idx]).upper() for r in table.rows]
                     if status_idx is not None else [""] * n)
+    sent_idx = table.outputs.get(SENT_AT)
+    sheet_sent_at = ([_as_datetime(r[sent_idx]) for r in table.rows]
+                     if sent_idx is not None else none)
 
     # Reason texts without details are the same for every row: format them once.
     plain = {code: reason_text(code) for code, text in REASONS.items() if "{" not in text}
     periods, keys, eligible, codes, reasons = [], [], [], [], []
     first_seen: dict[tuple[str, str], int] = {}  # one bill = customer number + period
     rows = zip(table.row_numbers, ids, phones, amounts, paid_flags, notes, row_periods, dues,
-               paid_raw, strict=True)
-    for rown, cid, ph, am, paid_flag, note, row_period, due, raw_paid in rows:
+               paid_raw, names, strict=True)
+    for rown, cid, ph, am, paid_flag, note, row_period, due, raw_paid, name in rows:
         per = period or row_period or (f"{due:%Y-%m}" if due else default_period)
+        if per is None:
+            raise PeriodMissing(table, rown)
         periods.append(per)
         # A period guessed from today's date says nothing about when the bill was due.
         level_due = effective_due(due, per) if (period or row_period or due) else None
@@ -163,10 +196,14 @@ def build(
             code, detail = "paid_status_unknown", {"value": _text(raw_paid)}
         elif not cid:
             code = "customer_id_missing"
+        elif not name:
+            code = "name_missing"
         elif ph.reason:
             code = ph.reason
         elif am.reason:
             code = am.reason
+        elif am.value > max_amount:
+            code, detail = "amount_invalid", {"ceiling": max_amount, "amount": am.value}
         elif ph.e164 in opted_out:
             code = "opted_out"
         elif row_level is None:  # automatic levels, nothing sent yet, no window open
@@ -177,7 +214,9 @@ def build(
         eligible.append(code is None)
         codes.append(code)
         reasons.append("" if code is None else
-                       plain[code] if detail is None else reason_text(code, **detail))
+                       plain[code] if detail is None else
+                       _ceiling_text(**detail) if "ceiling" in detail else
+                       reason_text(code, **detail))
 
     data = {
         "row": table.row_numbers,
@@ -185,7 +224,9 @@ def build(
         "customer_id": ids,
         "phone": [p.e164 for p in phones],
         "phone_note": [p.note for p in phones],
-        "amount": [a.value for a in amounts],
+        # An amount over the ceiling is kept out of the numbers downstream (sums, SQLite).
+        "amount": [a.value if a.value is None or a.value <= max_amount else None
+                   for a in amounts],
         "paid": [c == "paid" for c in codes],
         "paid_raw": _map_unique(_text, paid_raw),
         "due_date": dues,
@@ -200,6 +241,7 @@ def build(
         "days_overdue": overdue,
         "next_reminder": next_dates,
         "level_due": level_dues,  # the due date the level rules used (None: unknown)
+        "sheet_sent_at": sheet_sent_at,
     }
     # Object columns keep None as None (pandas 3 would turn text columns into its string
     # dtype with NaN, and ints with gaps into floats): the shells and JSON see plain values.
@@ -207,20 +249,60 @@ def build(
     return frame.astype({"row": "int64", "paid": "bool", "eligible": "bool"})
 
 
+def _as_datetime(value: Any) -> dt.datetime | None:
+    # A reader may hand a send at exactly midnight (a pinned --today) back as a date.
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    return None
+
+
+def _ceiling_text(*, ceiling: int, amount: int) -> str:
+    from tagihlite.core.formats import rupiah
+
+    digits = len(str(amount))
+    shown = rupiah(amount) if digits <= 18 else f"({digits} digit)"
+    return AMOUNT_CEILING_TEXT.format(amount=shown, ceiling=rupiah(ceiling))
+
+
 # What the Status Kirim cell says when this row's reminder may already have gone out.
 SENT_STATUSES = frozenset({*Status.DONE, Status.NEEDS_CHECK})
 
 
-def mark_sent_by_sheet(ledger: pd.DataFrame, known_customers: Collection[str]
-                       ) -> pd.DataFrame:
-    """Rows the sheet says were sent although this journal never sent anything to that
-    customer (another computer, a reinstall, the old app): never send those again.
+def sheet_only_sent(ledger: pd.DataFrame, known_keys: Collection[str]) -> pd.Series:
+    """Eligible rows whose Status Kirim says the reminder went out although this journal
+    has no entry for that row's own key."""
+    return (ledger["eligible"] & ledger["sheet_status"].isin(SENT_STATUSES)
+            & ~ledger["key"].isin(set(known_keys)))
 
-    When the journal knows the customer, the sheet's status is its own projection (perhaps
-    of an earlier level or period), and the journal alone decides.
+
+# The sheet's Waktu Kirim and the journal's time of the same send differ by rounding only.
+_SAME_SEND = dt.timedelta(seconds=2)
+
+
+def mark_sent_by_sheet(ledger: pd.DataFrame, known_keys: Collection[str],
+                       own_times: Mapping[str, Collection[dt.datetime]] | None = None
+                       ) -> pd.DataFrame:
+    """Rows the sheet says were sent although this journal has no entry for that exact key
+    (another computer, another period on this one, a reinstall, the old app): never send
+    those again.
+
+    The one exception is this journal's own projection: the row's Waktu Kirim is the time
+    of one of this journal's sends to the same customer (``own_times``: customer -> WIB
+    times), e.g. last period's or the previous level's reminder written by this PC. A
+    status written by another computer carries another time and keeps blocking.
     """
-    hit = (ledger["eligible"] & ledger["sheet_status"].isin(SENT_STATUSES)
-           & ~ledger["customer_id"].isin(set(known_customers)))
+    hit = sheet_only_sent(ledger, known_keys)
+    if own_times and hit.any():
+        def explained(cid: str, at: Any) -> bool:
+            return at is not None and any(abs(at - t) <= _SAME_SEND
+                                          for t in own_times.get(cid, ()))
+
+        idx = ledger.index[hit]
+        mine = [explained(c, a) for c, a in zip(ledger.loc[idx, "customer_id"],
+                                                 ledger.loc[idx, "sheet_sent_at"], strict=True)]
+        hit.loc[idx[mine]] = False
     if hit.any():
         ledger.loc[hit, "eligible"] = False
         ledger.loc[hit, "reason_code"] = "already_sent"
@@ -229,6 +311,15 @@ def mark_sent_by_sheet(ledger: pd.DataFrame, known_customers: Collection[str]
                         "status itu jika Anda yakin belum terkirim")
             for s in ledger.loc[hit, "sheet_status"]]
     return ledger
+
+
+def mark_message_too_long(ledger: pd.DataFrame, rows: Collection[int]) -> None:
+    """Rows whose message exceeds WhatsApp's limit: held back, the others still go out."""
+    hit = ledger["row"].isin(set(rows)) & ledger["eligible"]
+    if hit.any():
+        ledger.loc[hit, "eligible"] = False
+        ledger.loc[hit, "reason_code"] = "message_too_long"
+        ledger.loc[hit, "reason"] = reason_text("message_too_long")
 
 
 def mark_already_sent(ledger: pd.DataFrame, blocked: Mapping[str, str]) -> pd.DataFrame:

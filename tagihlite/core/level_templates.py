@@ -1,8 +1,9 @@
 """One message template per reminder level, and the one place that chooses it.
 
-Per level, first found wins: the workbook's ``Template`` sheet column for that level
-(row 2 says ``Tingkat N``; a sheet with only column A uses it for every level), the
-``--template FILE``, the level's ``template`` file in settings, the packaged
+Per level, first found wins: an explicit ``--template FILE`` (the operator's choice; a
+workbook from elsewhere must not change it), the workbook's ``Template`` sheet column for
+that level (row 2 says ``Tingkat N``; a sheet with only column A uses it for every level),
+the level's ``template`` file in settings, the packaged
 ``templates/levelN.j2``, the packaged ``default.j2``. :func:`select_template` is that rule
 (approval of templates hooks in there).
 """
@@ -81,13 +82,13 @@ def select_template(number: int, *, sheet: SheetTemplates | None = None,
                     file: str | None = None, levels: Sequence[Level] = ()
                     ) -> TemplateSource:
     """The template text (and where it came from) for reminder level ``number``."""
+    if file:  # the operator's explicit choice: a workbook from elsewhere cannot override it
+        return _file_source(file)
     sheet = sheet or {}
     if number in sheet:
         return sheet[number]
     if None in sheet:
         return sheet[None]
-    if file:
-        return _file_source(file)
     configured = next((lv.template for lv in levels if lv.number == number), "")
     if configured:
         return _file_source(configured)

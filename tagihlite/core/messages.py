@@ -1,9 +1,17 @@
 """Message templates: Jinja2 in a sandbox, with Indonesian filters.
 
-Template sources, first found wins: the workbook's ``Template`` sheet, ``--template FILE``,
-the packaged default (``templates/default.j2``). A template is checked completely before
-anything is sent: syntax, unknown variables and forbidden code are reported with their line.
-Customer values are data: they are inserted, never evaluated.
+Template sources, first found wins: an explicit ``--template FILE``, the workbook's
+``Template`` sheet, the packaged default (``templates/default.j2``); a workbook from
+elsewhere must not override what the operator chose. A template is checked completely
+before anything is sent: syntax, unknown variables and forbidden code are reported with
+their line. Customer values are data: they are inserted, never evaluated.
+
+Rendering is bounded: no loops, macros, ``set``/``with`` variables or attribute access; a
+template of at most MAX_TEMPLATE_CHARS; filters from an allow-list whose numeric arguments
+and results are capped (MAX_FILTER_NUMBER, MAX_PIECE_CHARS). With no way to repeat or store
+work, one render costs at most (template size x piece size): some MB and milliseconds.
+A row whose message exceeds WhatsApp's limit is that row's problem (:class:`MessageTooLong`),
+not the template's.
 """
 
 from __future__ import annotations
@@ -42,6 +50,22 @@ VARIABLES = {
 LEVEL_VARIABLES = frozenset({"late_fee_rupiah", "late_fee_next_rupiah", "isolation_date_text",
                              "revoke_date_text"})
 MAX_MESSAGE_CHARS = 4096  # WhatsApp's text limit
+MAX_TEMPLATE_CHARS = 10_000  # a reminder template is a few hundred characters
+MAX_PIECE_CHARS = 4 * MAX_MESSAGE_CHARS  # any one filter / + / * result
+MAX_FILTER_NUMBER = 1000  # widths and counts given to filters
+# Filters a reminder can use; the rest (format, attr, map, join, ...) reach too far.
+ALLOWED_FILTERS = frozenset({
+    "abs", "capitalize", "center", "count", "d", "default", "first", "float", "indent",
+    "int", "last", "length", "lower", "replace", "round", "string", "striptags", "title",
+    "trim", "truncate", "upper", "wordcount", "wordwrap", "rupiah", "tanggal", "periode"})
+
+
+class MessageTooLong(TagihError):
+    """This row's message would exceed WhatsApp's limit (e.g. a 32,767-character name)."""
+
+    def __init__(self, length: int | None = None) -> None:
+        self.length = length
+        super().__init__("pesan terlalu panjang")
 
 
 class TemplateError(TagihError):
@@ -79,21 +103,65 @@ def _environment() -> Any:
         # "x" * 10**9 and 9**9**9 are the sandbox's classic resource attacks.
         intercepted_binops = frozenset({"*", "**"})
 
+        intercepted_binops = frozenset({"*", "**", "+"})
+
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
             if operator == "**":
                 raise TemplateSecurity("operator ** tidak diizinkan")
-            if isinstance(left, (str, list)) or isinstance(right, (str, list)):
+            if operator == "*" and (isinstance(left, (str, list))
+                                    or isinstance(right, (str, list))):
                 size = (len(left) if isinstance(left, (str, list)) else len(right)) * (
                     right if isinstance(right, int) else left if isinstance(left, int) else 1)
                 if size > MAX_MESSAGE_CHARS:
                     raise TemplateSecurity("hasil perkalian teks terlalu panjang")
+            if operator == "+" and isinstance(left, (str, list)) and isinstance(
+                    right, (str, list)) and len(left) + len(right) > MAX_PIECE_CHARS:
+                raise TemplateSecurity("hasil penjumlahan teks terlalu panjang")
             return super().call_binop(context, operator, left, right)
 
     env = _Env(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False,
                trim_blocks=True, lstrip_blocks=True)
     env.globals.clear()  # no range, lipsum, cycler, joiner, namespace, dict
-    env.filters.update(rupiah=rupiah, tanggal=tanggal, periode=periode)
+    env.filters.update(rupiah=rupiah, tanggal=tanggal, periode=periode, replace=_replace)
+    # Our formatting filters return a few dozen characters whatever they get: unwrapped,
+    # they keep 100,000 renders under a second.
+    env.filters = {name: fn if name in _SHORT_OUTPUT else _bounded(fn)
+                   for name, fn in env.filters.items() if name in ALLOWED_FILTERS}
     return env
+
+
+_SHORT_OUTPUT = frozenset({"rupiah", "tanggal", "periode"})
+
+
+def _replace(value: Any, old: Any, new: Any, count: int | None = None) -> str:
+    """Jinja's replace, refused before it builds a string too big (``replace("", name)``
+    inserts the name between every character)."""
+    s, old, new = str(value), str(old), str(new)
+    hits = (s.count(old) if old else len(s) + 1) if count is None else count
+    if len(s) + hits * max(0, len(new) - len(old)) > MAX_PIECE_CHARS:
+        raise TemplateSecurity("hasil filter 'replace' terlalu panjang")
+    return s.replace(old, new) if count is None else s.replace(old, new, count)
+
+
+def _bounded(fn: Any) -> Any:
+    """A filter whose numeric arguments and text result are capped."""
+    from jinja2.utils import _PassArg
+
+    passed = _PassArg.from_obj(fn)
+    skip = 2 if passed is not None else 1  # (environment/context,) value, arguments...
+
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        for arg in (*args[skip:], *kwargs.values()):
+            if type(arg) in (int, float) and abs(arg) > MAX_FILTER_NUMBER:
+                raise TemplateSecurity(f"angka {arg} pada filter terlalu besar")
+        out = fn(*args, **kwargs)
+        if isinstance(out, str) and len(out) > MAX_PIECE_CHARS:
+            raise TemplateSecurity(f"hasil filter terlalu panjang ({len(out)} karakter)")
+        return out
+
+    if passed is not None:
+        bounded.jinja_pass_arg = passed  # type: ignore[attr-defined]
+    return bounded
 
 
 class TemplateSecurity(Exception):
@@ -128,6 +196,9 @@ class MessageTemplate:
         self.constants = dict(constants or {})
         env = _environment()
         env.filters["rupiah"] = lambda n, style=rupiah_style: rupiah(n, style)
+        if len(source.text) > MAX_TEMPLATE_CHARS:
+            raise self._error(None, f"template terlalu panjang ({len(source.text)} karakter, "
+                                    f"maksimal {MAX_TEMPLATE_CHARS})")
         try:
             tree = env.parse(source.text, name=self.NAME)
         except TemplateSyntaxError as exc:
@@ -150,7 +221,11 @@ class MessageTemplate:
         self._template.filename = self.NAME
         # Render two sample rows now, so runtime errors surface before anything is sent.
         for due in (dt.date(2026, 11, 20), None):
-            self.render(sample_context(due))
+            try:
+                self.render(sample_context(due))
+            except MessageTooLong as exc:  # too long for any customer: the template's fault
+                raise self._error(None, f"pesan contoh sudah {exc.length} karakter (maksimal "
+                                        f"{MAX_MESSAGE_CHARS})") from None
 
     def _refuse_constructs(self, tree: Any) -> None:
         """A reminder needs text, variables, filters and ``if``: refuse the rest up front.
@@ -170,13 +245,24 @@ class MessageTemplate:
             nodes.FromImport: "{% from ... import %}",
             nodes.Extends: "{% extends %}",
             nodes.Call: "pemanggilan fungsi/metode (pakai filter, mis. {{ name | upper }})",
+            # Stored results can be doubled again and again ({% set a = a ~ a %}).
+            nodes.Assign: "{% set %}",
+            nodes.AssignBlock: "{% set %}",
+            nodes.With: "{% with %}",
+            # name.upper is a method, name[0] an index: filters do what a message needs.
+            nodes.Getattr: "akses atribut/metode seperti {{ name.upper }} (pakai filter, "
+                           "mis. {{ name | upper }})",
+            nodes.Getitem: "akses indeks seperti {{ name[0] }}",
         }
         for node in tree.find_all(tuple(banned)):
             raise self._error(node.lineno, f"{banned[type(node)]} tidak diizinkan di template")
         for node in tree.find_all(nodes.Name):
             if node.name == "self":
                 raise self._error(node.lineno, "'self' tidak diizinkan di template")
-        for node in tree.find_all(nodes.Filter):
+        for node in tree.find_all((nodes.Filter, nodes.Test)):
+            if isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS:
+                raise self._error(node.lineno, f"filter '{node.name}' tidak diizinkan. Filter "
+                                  f"yang ada: {', '.join(sorted(ALLOWED_FILTERS))}")
             for arg in [*node.args, *(kw.value for kw in node.kwargs)]:
                 if isinstance(arg, nodes.Const) and isinstance(arg.value, (int, float)) and (
                         abs(arg.value) > 1000):
@@ -197,6 +283,11 @@ class MessageTemplate:
         """The message for one row. 100,000 rows must render in well under a second, so
         the usual case runs Jinja's compiled function directly; any failure is rendered
         again through :meth:`_render_checked`, which reports it with its template line."""
+        # The sheet's free text (a 32,767-character name): this row's problem, not the
+        # template's; every other variable is a short formatted value.
+        if (len(context.get("name") or "") > MAX_MESSAGE_CHARS
+                or len(context.get("customer_id") or "") > MAX_MESSAGE_CHARS):
+            raise MessageTooLong()
         template = self._template
         try:
             # shared=True: the merged dict is the whole context (no copy of the globals).
@@ -224,8 +315,7 @@ class MessageTemplate:
             raise self._error(line, f"{exc.__class__.__name__}: {exc}") from None
         text = text.strip()
         if len(text) > MAX_MESSAGE_CHARS:
-            raise TemplateError(f"Pesan terlalu panjang ({len(text)} karakter, maksimal "
-                                f"{MAX_MESSAGE_CHARS}) dari {self.source.origin}.")
+            raise MessageTooLong(len(text))
         return text
 
 
@@ -266,10 +356,8 @@ def row_context(*, name: str, customer_id: str, amount: int, due_date: dt.date |
 def load_template(*, sheet: TemplateSource | None = None, file: str | None = None,
                   rupiah_style: str = "puebi",
                   constants: Mapping[str, Any] | None = None) -> MessageTemplate:
-    """Sheet first, then ``--template FILE``, then the packaged default."""
-    if sheet is not None:
-        source = sheet
-    elif file:
+    """An explicit ``--template FILE`` first, then the workbook's sheet, then the default."""
+    if file:
         try:
             with open(file, encoding="utf-8-sig") as fh:
                 source = TemplateSource(fh.read(), f"berkas '{file}'")
@@ -279,6 +367,8 @@ def load_template(*, sheet: TemplateSource | None = None, file: str | None = Non
         except UnicodeDecodeError:
             raise TemplateError(f"Berkas template '{file}' bukan teks UTF-8. Simpan ulang "
                                 "sebagai UTF-8.") from None
+    elif sheet is not None:
+        source = sheet
     else:
         source = default_template()
     return MessageTemplate(source, rupiah_style=rupiah_style, constants=constants)

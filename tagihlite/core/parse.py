@@ -85,6 +85,8 @@ def _from_int(n: int) -> Amount:
 
 
 def _whole(number: Decimal | float) -> Amount:
+    if number != number or number in (float("inf"), float("-inf")):
+        return AMOUNT_INVALID  # NaN / infinity: round() would raise
     rounded = round(number)
     if abs(Decimal(str(number)) - rounded) > Decimal("0.01"):
         return AMOUNT_INVALID  # Rupiah bills have no cents: this is a mistake
@@ -117,8 +119,6 @@ def amount(value: Any) -> Amount:
     if kind is float:
         if value.is_integer():
             return _from_int(int(value))
-        if value != value:  # NaN
-            return AMOUNT_INVALID
         return _whole(value)
     if kind is str:
         return _amount_text(value)
@@ -162,7 +162,6 @@ class Phone(NamedTuple):
     note: str = ""  # e.g. a second number in the same cell
 
 
-_SPLIT = re.compile(r"\s*(?:/|;|,|\bdan\b|\batau\b|\bor\b|\n|\|)\s*", re.IGNORECASE)
 _JUNK = frozenset({"", "-", "--", "0", "na", "n/a", "tidakada", "kosong", "null", "none"})
 
 
@@ -237,7 +236,10 @@ _COMPACT = str.maketrans("", "", " -.()\u00a0\t")
 
 @lru_cache(maxsize=200_000)
 def _phone_cached(text: str, region: str) -> Phone:
-    if region == "ID":  # fast path: one Indonesian mobile number, the common case
+    # Fast path: one Indonesian mobile number, the common case. Only when the cell ends in
+    # three digits: "…7891 2", "…890.0" or "…789.12" may be a number plus something else,
+    # and gluing those digits on would text a stranger.
+    if region == "ID" and text[-3:].isdigit():
         fast = _ID_MOBILE_SHAPE.fullmatch(text.translate(_COMPACT))
         if fast:
             nsn = fast.group(1)
@@ -245,22 +247,87 @@ def _phone_cached(text: str, region: str) -> Phone:
             if kind == "mobile":
                 return Phone("+62" + nsn, None)
             return Phone(None, "phone_not_mobile" if kind == "fixed" else "phone_invalid")
+    tail = _FLOAT_TAIL.fullmatch(text)
+    if tail:  # 81234567890.0: a number cell exported as text; a person reads the integer
+        return _phone_cached(tail.group(1), region)
     if header_key(text) in _JUNK or not re.search(r"\d", text):
         return Phone(None, "phone_missing" if header_key(text) in _JUNK else "phone_invalid")
-    parts = [p for p in _SPLIT.split(text) if re.search(r"\d", p)] or [text]
-    results = [_one_number(p, region) for p in parts]
-    mobiles = [e for e, kind in results if kind == "mobile"]
+    parts = [p for p in _SPLIT.split(text) if p]
+    if all(_CLEAN.fullmatch(p) for p in parts):
+        # Only digits and separators, each part ending in a full digit group: each part is
+        # one candidate and cannot hide a glued extension; no need for the (slow) matcher.
+        found = [(e, kind, p) for p in parts for e, kind in [_clean_number(p, region)]]
+    else:
+        found = _numbers_in(text, region)
+    if not found:
+        return Phone(None, "phone_invalid")
+    mobiles = [e for e, kind, _ in found if kind == "mobile"]
     if mobiles:
-        note = ""
-        if len(parts) > 1:
-            others = [e or p.strip() for (e, _), p in zip(results, parts, strict=True)
-                      if e != mobiles[0]]
-            note = (f"Sel berisi {len(parts)} nomor: dipakai {mobiles[0]}, "
-                    f"nomor lain ({', '.join(others)}) tidak dipakai.")
-        return Phone(mobiles[0], None, note)
-    if any(kind == "fixed" for _, kind in results):
+        notes = []
+        if len(found) > 1:
+            others = [e or raw for e, _, raw in found if e != mobiles[0]]
+            notes.append(f"Sel berisi {len(found)} nomor: dipakai {mobiles[0]}, "
+                         f"nomor lain ({', '.join(others)}) tidak dipakai.")
+        if _EXTENSION.search(text):
+            notes.append("Nomor ekstensi diabaikan.")
+        return Phone(mobiles[0], None, " ".join(notes))
+    if any(kind == "fixed" for _, kind, _ in found):
         return Phone(None, "phone_not_mobile")
     return Phone(None, "phone_invalid")
+
+
+_FLOAT_TAIL = re.compile(r"(\+?\d{6,})\.0+")
+_SPLIT = re.compile(r"\s*(?:/|;|,|\bdan\b|\batau\b|\bor\b|\n|\|)\s*", re.IGNORECASE)
+# Digits and separators only, ending in a group of at least three digits.
+_CLEAN = re.compile(r"\+?\(?\d[\d ().\-\u00a0]*[ ().\-\u00a0]\d{3,}|\+?\d{3,}")
+
+
+def _clean_number(part: str, region: str) -> tuple[str | None, str]:
+    """One candidate made of digits and separators only: (E.164, kind)."""
+    if region == "ID":
+        fast = _ID_MOBILE_SHAPE.fullmatch(part.translate(_COMPACT))
+        if fast:
+            nsn = fast.group(1)
+            kind = _SHAPE_KINDS.get((nsn[:4], len(nsn))) or _id_mobile_kind(nsn)
+            return (None if kind == "invalid" else "+62" + nsn), kind
+    return _one_number(part, region)
+_EXTENSION = re.compile(r"\b(?:ext|ekst|x)\.?\s*\d", re.IGNORECASE)
+_GROUPS = re.compile(r"\d+")
+
+
+def _numbers_in(text: str, region: str) -> list[tuple[str | None, str, str]]:
+    """Every phone number a person reads in the cell: (E.164 or None, kind, raw text).
+
+    phonenumbers' matcher finds numbers among words, brackets and separators. It also
+    happily reads "0812 3456 7891 2" or "08123456789.12" as one longer number; a number
+    whose last digit group is one or two digits long is ambiguous (a complete number plus
+    an extension, a decimal tail, a typo) and counts as invalid: no number beats a
+    stranger's.
+    """
+    import phonenumbers
+    from phonenumbers import Leniency, PhoneNumberMatcher
+
+    out: list[tuple[str | None, str, str]] = []
+    for match in PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
+        raw = match.raw_string
+        number = match.number
+        body = raw[:_EXTENSION.search(raw).start()] if _EXTENSION.search(raw) else raw
+        groups = _GROUPS.findall(body)
+        if len(groups) > 1 and len(groups[-1]) <= 2:
+            out.append((None, "invalid", raw.strip()))
+            continue
+        number.extension = None
+        kind = _kind(number)
+        e164 = (phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+                if kind != "invalid" else None)
+        out.append((e164, kind, raw.strip()))
+    # The matcher skips a bare national number that lost its leading 0 ("812345678"),
+    # and numbers of other regions written without +: one candidate, digits only.
+    if not out and re.fullmatch(r"\+?\d[\d .\-()]*", text) and len(_GROUPS.findall(text)) == 1:
+        e164, kind = _one_number(text, region)
+        if kind != "invalid":
+            out.append((e164, kind, text))
+    return out
 
 
 PHONE_MISSING = Phone(None, "phone_missing")

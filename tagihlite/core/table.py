@@ -15,6 +15,7 @@ from typing import Any
 from tagihlite.core.columns import OUTPUT_KEYS, header_key
 from tagihlite.core.gcpause import paused_gc
 from tagihlite.core.headers import has_header_row, match_headers, miss_message
+from tagihlite.core.keyparts import sheet_name_period, title_period
 from tagihlite.errors import InputError, where
 
 HEADER_SEARCH_ROWS = 30
@@ -47,6 +48,8 @@ class SheetTable:
     how: dict[str, str] = field(default_factory=dict)
     # Non-blank cells right of the table (Excel column -> (row, column) of the first one).
     occupied: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # The billing period the title lines above the header state ("Periode: November 2026").
+    title_period: str | None = None
 
     @property
     def last_col(self) -> int:
@@ -137,6 +140,8 @@ def locate(
         how={f: m.how for f, m in result.fields.items()},
         occupied=_occupied_right(full_grid, (full_top, full_left), header_row, last_row,
                                  last_col),
+        title_period=title_period([c for row in full_grid[:max(header_row - full_top, 0)]
+                                   for c in row]) or sheet_name_period(sheet),
     )
 
 

@@ -101,15 +101,22 @@ REASONS: Final[dict[str, str]] = {
     "phone_not_mobile": "Nomor bukan nomor HP (telepon rumah/kantor). Isi nomor HP pelanggan.",
     "amount_zero": "Jumlah tagihan nol. Periksa nominal tagihan.",
     "amount_invalid": "Jumlah tagihan tidak terbaca. Tulis sebagai angka, mis. 1250000.",
+    "name_missing": "Nama pelanggan kosong (atau rumus tanpa nilai). Isi nama pelanggan.",
     "paid_status_unknown": "Status bayar '{value}' tidak dikenal. Tulis LUNAS atau BELUM BAYAR.",
     "customer_id_missing": "Nomor Indibiz kosong. Isi nomor Indibiz pelanggan.",
     "duplicate": "Nomor Indibiz ganda: sudah ada di baris {first_row}, baris ini dilewati.",
     "already_sent": "Pengingat ini sudah dikirim sebelumnya ({when}).",
+    "message_too_long": "Pesan untuk baris ini melebihi 4.096 karakter (batas WhatsApp), "
+                        "mis. karena nama sangat panjang. Perbaiki datanya.",
     "opted_out": "Pelanggan minta tidak dihubungi lewat WhatsApp (daftar tolak).",
     # The text is the importer's own Catatan (it starts with ABSENT_PREFIX); kept as is.
     "absent_from_import": "{note}",
     "not_due": "Belum waktunya diingatkan; pengingat berikutnya {next}.",
 }
+
+# amount_invalid for an amount that is readable but no bill has (above ``max_amount``).
+AMOUNT_CEILING_TEXT: Final = ("Jumlah tagihan {amount} di atas batas wajar {ceiling} "
+                              "(pengaturan max_amount). Periksa nominal tagihan.")
 
 # Impor Data marks rows missing from the fresh export with a Catatan starting with this.
 # Such rows are held back (probably paid) until the clerk clears that Catatan.
@@ -124,10 +131,12 @@ REASON_LABELS: Final[dict[str, str]] = {
     "phone_not_mobile": "bukan nomor HP",
     "amount_zero": "tagihan nol",
     "amount_invalid": "tagihan tidak terbaca",
+    "name_missing": "nama kosong",
     "paid_status_unknown": "status bayar tidak dikenal",
     "customer_id_missing": "nomor Indibiz kosong",
     "duplicate": "nomor Indibiz ganda",
     "already_sent": "sudah dikirim",
+    "message_too_long": "pesan terlalu panjang",
     "opted_out": "minta tidak dihubungi",
     "absent_from_import": "tidak ada di daftar impor",
     "not_due": "belum waktunya",

@@ -64,6 +64,24 @@ def _ask_own_number(initial: str = "") -> str | None:
     return answer.strip() if answer and answer.strip() else None
 
 
+def _ask_period(**kwargs: Any) -> str | None:
+    """The period window (Tk). Tests replace this: a person is the boundary."""
+    from tagihlite.excel.period_window import ask_period
+
+    return ask_period(**kwargs)
+
+
+def analyse_sheet(click: Click, table: SheetTable, **kwargs: Any) -> Analysis:
+    """analyse(), asking the clerk for the period (this month pre-filled) when the sheet
+    does not say it."""
+    from tagihlite.auth.identity import login_enabled
+    from tagihlite.excel.period_window import analyse_asking
+
+    login_enabled(click.settings)  # fails closed when the journal's users store went missing
+    return analyse_asking(table, click.settings, default=f"{clock.today():%Y-%m}",
+                          ask=lambda **kw: _ask_period(**kw), **kwargs)
+
+
 def _ask_import_file() -> str | None:
     """A real file dialog, on top of Excel. Tests replace this with a path."""
     import tkinter as tk
@@ -112,11 +130,11 @@ def target_sheet(click: Click) -> LiveSheet:
 def _analyse(click: Click, table: SheetTable) -> Analysis:
     from tagihlite.auth.optout import load_opted_out
     from tagihlite.journal.backend import open_journal
-    from tagihlite.workflow import analyse
 
     settings = click.settings
     with open_journal(settings) as journal:
-        return analyse(table, settings, journal=journal, opted_out=load_opted_out(settings))
+        return analyse_sheet(click, table, journal=journal,
+                             opted_out=load_opted_out(settings))
 
 
 def load_sheet_template(click: Click) -> MessageTemplate:
@@ -324,7 +342,6 @@ def _send(click: Click, *, selected: bool) -> None:
     from tagihlite.excel.sheet import RowWriter, apply_plan
     from tagihlite.journal.backend import open_journal
     from tagihlite.workflow import (
-        analyse,
         build_reminders,
         plan_writeback,
         quiet_hours_now,
@@ -344,7 +361,8 @@ def _send(click: Click, *, selected: bool) -> None:
     operator = operator_for_send(click)
     template = load_sheet_template(click)
     with open_journal(settings) as journal:
-        analysis = analyse(table, settings, journal=journal, opted_out=load_opted_out(settings))
+        analysis = analyse_sheet(click, table, journal=journal,
+                                 opted_out=load_opted_out(settings))
         reminders = build_reminders(analysis, template, rows)
         # Every text these reminders use must be approved: refused before anything is written.
         _require_approved(click, template, operator, {r.level for r in reminders} or None)
@@ -364,7 +382,8 @@ def _send(click: Click, *, selected: bool) -> None:
         label = LABELS.get(settings.channel, settings.channel)
         total = total_rupiah(reminders, settings.rupiah_style)
         if not click.confirm(f"Kirim {len(reminders)} pengingat WhatsApp (total {total}) "
-                             f"lewat {label} sebagai {operator.name}?"):
+                             f"lewat {label} sebagai {operator.name}, dengan "
+                             f"{template.source.origin}?"):
             click.status("Pengiriman dibatalkan.")
             return
         if any(c.new for c in plan.columns):  # the row writes need the columns to exist

@@ -232,7 +232,9 @@ class Journal:
                 return False
             key, current = row
             if state == JournalState.FAILED:
-                if current not in order:
+                # Failed only before delivery: after delivered/read it would move the key
+                # back to a sendable state and the next run would text the customer again.
+                if current not in (JournalState.ACCEPTED, JournalState.SENT):
                     return False
             elif state not in order or current not in order or (
                     order.index(state) <= order.index(current)):
@@ -285,6 +287,19 @@ class Journal:
             rows = self._db.execute("SELECT DISTINCT substr(key, 1, instr(key, '|') - 1) "
                                     "FROM reminders").fetchall()
         return {r[0] for r in rows}
+
+    def send_times(self, customer_ids: set[str]) -> dict[str, list[dt.datetime]]:
+        """Customer -> WIB times (as the sheet shows them) of this journal's reminders to
+        them: tells this journal's own Waktu Kirim from another computer's."""
+        out: dict[str, list[dt.datetime]] = {}
+        with self._lock:
+            rows = self._db.execute("SELECT key, intent_at, finished_at FROM reminders")
+            for key, intent_at, finished_at in rows:
+                cid = key.split("|", 1)[0]
+                if cid in customer_ids:
+                    out.setdefault(cid, []).extend(
+                        t for t in (to_wib(intent_at), to_wib(finished_at)) if t)
+        return out
 
     def count_today(self, today: dt.date | None = None) -> int:
         """Reminders that may have left today (WIB): the daily cap counts these."""

@@ -160,9 +160,9 @@ def test_audit_verify_and_export_commands(cli, home: Path, tmp_path: Path) -> No
     bootstrap(cli)
     cli("login", "Siti", "--password-stdin", stdin=SUPERVISOR_PW + "\n")
     code, out, _ = cli("audit", "verify")
-    assert code == 0 and out.startswith("Jejak audit utuh: 5 entri")
+    assert code == 0 and out.startswith("Jejak audit utuh: 6 entri")  # incl. users_store_bound
     code, out, _ = cli("audit", "export", str(tmp_path / "audit.csv"))
-    assert code == 0 and out.startswith("5 entri audit ditulis")
+    assert code == 0 and out.startswith("6 entri audit ditulis")
     assert (tmp_path / "audit.csv").exists()
     db = sqlite3.connect(Settings().journal_file, isolation_level=None)
     db.execute("DROP TRIGGER audit_log_no_update")

@@ -51,7 +51,7 @@ def test_first_user_must_be_supervisor(settings: Settings, clock: FakeClock) -> 
     add_user(settings, "Siti", "supervisor", SUPERVISOR_PW, clock=clock)
     assert login_enabled(settings)
     assert login_notice(settings) is None
-    assert events(settings) == [("user_add", "clerk-pc1")]
+    assert events(settings) == [("user_add", "clerk-pc1"), ("users_store_bound", "(sistem)")]
 
 
 def test_after_bootstrap_only_a_logged_in_supervisor_adds_users(

@@ -23,7 +23,8 @@ def _big_book(path: Path, rows: int = 3000) -> Path:
 
 def test_check_json_into_a_closed_pipe_exits_quietly(tmp_path: Path) -> None:
     book = _big_book(tmp_path / "besar.xlsx")
-    proc = subprocess.Popen([sys.executable, "-m", "tagihlite", "check", str(book), "--json"],
+    proc = subprocess.Popen([sys.executable, "-m", "tagihlite", "check", str(book), "--json",
+                             "--period", "2026-11"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert proc.stdout is not None and proc.stderr is not None

@@ -28,7 +28,8 @@ def test_check_json_output_is_complete_and_codes_are_kept(tmp_path: Path) -> Non
     for i in range(1, 2001):
         ws.append([i, f"Toko Fiktif {i}", f"1412{i:08d}", 150000, f"0812{i:08d}"])
     wb.save(tmp_path / "t.xlsx")
-    done = _run("check", tmp_path / "t.xlsx", "--json", env_home=tmp_path / "home")
+    done = _run("check", tmp_path / "t.xlsx", "--json", "--period", "2026-11",
+                env_home=tmp_path / "home")
     assert done.returncode == 0, done.stderr
     assert len(json.loads(done.stdout)["rows"]) == 2000  # every byte reached the pipe
 

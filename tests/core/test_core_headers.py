@@ -91,7 +91,7 @@ def test_realistic_header_vocabularies(name: str) -> None:
             assert fld not in t.fields
         else:
             assert t.column_name(fld) == headers[i], (fld, t.how)
-    led = build(t, today=dt.date(2026, 11, 25))
+    led = build(t, today=dt.date(2026, 11, 25), fallback_period="2026-11")
     paid = 2 if headers[4] else 0  # rows 3 and 6 are LUNAS
     assert led["eligible"].sum() == 8 - paid  # every row read right
 
@@ -214,7 +214,7 @@ def test_settings_columns_and_check_json(tmp_path: Path, monkeypatch) -> None:
     rows = [[i, f"Toko {i}", f"1412345{i:05d}", 200_000, f"0812-7000-{i:04d}", "LUNAS"]
             for i in range(1, 6)]
     path = write_book(tmp_path / "s.xlsx", rows, header=header)
-    code, out, _ = run_cli("check", path, "--json")
+    code, out, _ = run_cli("check", path, "--json", "--period", "2026-11")
     assert code == 0
     cols = json.loads(out)["columns"]
     assert cols["phone"] == {"header": "Kontak", "column": "E", "how": "tokens"}
@@ -223,11 +223,11 @@ def test_settings_columns_and_check_json(tmp_path: Path, monkeypatch) -> None:
     assert cols["paid_status"] == {"header": "Kolom6", "column": "F", "how": "content"}
     settings = Path(__import__("os").environ["TAGIHLITE_CONFIG"])
     settings.write_text('[columns]\nphone = "Kontak"\namount = "Total"\n', encoding="utf-8")
-    code, out, _ = run_cli("check", path, "--json")
+    code, out, _ = run_cli("check", path, "--json", "--period", "2026-11")
     cols = json.loads(out)["columns"]
     assert cols["phone"]["how"] == "mapping" and cols["amount"]["how"] == "mapping"
     settings.write_text('[columns]\nhp = "Kontak"\n', encoding="utf-8")
-    code, _, err = run_cli("check", path)
+    code, _, err = run_cli("check", path, "--period", "2026-11")
     assert code == 2 and "columns.hp" in err
 
 

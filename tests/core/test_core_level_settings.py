@@ -50,7 +50,7 @@ def test_custom_levels_and_level_zero_on_the_command_line(tmp_path):
     code, out, _ = run_cli("--today", "2026-11-24", "check", book, "--json", "--level", "0")
     assert code == 0 and json.loads(out)["rows"][0]["level"] == 0  # level 0 is a level
     code, _, err = run_cli("check", book, "--level", "1")
-    assert code == 2 and "--level 1 tidak ada" in err and "0, 4" in err
+    assert code == 2 and "'1' (--level) tidak berlaku" in err and "(0, 4;" in err
 
 
 def test_each_level_renders_its_own_template_and_sheet_columns_override(tmp_path):

@@ -156,13 +156,21 @@ def test_template_sheet_beats_the_default(tmp_path):
     assert _messages(out)[0] == "Salam Toko Fiktif 1,\ntagihan 141234500001"
 
 
-def test_template_sheet_beats_template_file(tmp_path):
+def test_explicit_template_file_beats_the_template_sheet(tmp_path):
+    """Issue 9: a workbook from elsewhere must not change the operator's chosen template
+    (e.g. the bank account); every preview and send names the template it used."""
     path = _book(tmp_path, ["Salam {{ name }}"])
     f = tmp_path / "pesan.j2"
     f.write_text("Halo {{ name }}", encoding="utf-8")
     code, out, err = run_cli("preview", path, "--json", "--template", f)
     assert code == 0, err
-    assert _messages(out)[0] == "Salam Toko Fiktif 1"
+    assert _messages(out)[0] == "Halo Toko Fiktif 1"
+    assert json.loads(out)["template"] == f"berkas '{f}'"
+    code, out, _ = run_cli("preview", path)
+    assert "Salam Toko Fiktif 1" in out and "template: sheet 'Template'" in out
+    code, out, _ = run_cli("send", path, "--yes", "--template", f, "--outbox", tmp_path / "o")
+    assert code == 0 and f"template: berkas '{f}'" in out
+    assert "Halo Toko Fiktif 1" in (tmp_path / "o" / "outbox.jsonl").read_text(encoding="utf-8")
 
 
 def test_broken_template_sheet_stops_send_before_anything_goes(tmp_path):

@@ -102,7 +102,7 @@ def test_header_aliases_are_case_space_and_punctuation_insensitive(tmp_path):
     except InputError:  # "Total Tagihan (Rp)" is not an alias: use the plain one
         header[3] = "TOTAL TAGIHAN"
         t = read_table(write_book(tmp_path / "c.xlsx", rows, header=header))
-    led = build(t)
+    led = build(t, fallback_period="2026-11")
     r = led.iloc[0]
     assert (r["customer_id"], r["amount"], r["phone"], bool(r["eligible"])) == (
         "141234500001", 250000, "+6281270000001", True)
@@ -112,7 +112,7 @@ def test_bare_no_column_is_a_counter_not_the_customer_number(tmp_path):
     header = ["NO", "Nama", "Nomor Indibiz", "Tagihan", "No WA"]
     rows = [[7, "Toko A", "141234500001", 250000, "081270000001"]]
     t = read_table(write_book(tmp_path / "b.xlsx", rows, header=header))
-    assert build(t).iloc[0]["customer_id"] == "141234500001"
+    assert build(t, fallback_period="2026-11").iloc[0]["customer_id"] == "141234500001"
 
 
 def test_missing_columns_are_named(tmp_path):
@@ -204,16 +204,18 @@ def test_every_reason_code_has_indonesian_text(tmp_path, over, code):
     assert len(r["reason"]) > 10 and r["reason"].endswith(".")
 
 
-def test_period_from_column_else_due_date_else_this_month(tmp_path):
+def test_period_from_column_else_due_date_else_setting_never_this_month(tmp_path):
     import datetime as dt
 
-    from tagihlite.core.ledger import today_wib
+    from tagihlite.core.ledger import PeriodMissing
 
     rows = [customer(1, Periode="Desember 2026"),
             customer(2, Periode=None, **{"Jatuh Tempo": dt.datetime(2027, 1, 5)}),
             customer(3, Periode=None)]
-    led = build(read_table(write_book(tmp_path / "b.xlsx", rows)))
-    assert list(led["period"]) == ["2026-12", "2027-01", f"{today_wib():%Y-%m}"]
+    with pytest.raises(PeriodMissing, match="baris 4"):  # issue 9: no silent today
+        build(read_table(write_book(tmp_path / "b.xlsx", rows)))
+    led = build(read_table(tmp_path / "b.xlsx"), fallback_period="2026-10")
+    assert list(led["period"]) == ["2026-12", "2027-01", "2026-10"]
     assert led.iloc[0]["key"] == "141234500001|2026-12|1"
     assert list(build(read_table(tmp_path / "b.xlsx"), period="2026-10", level=2)["key"]) == [
         f"1412345{i:05d}|2026-10|2" for i in (1, 2, 3)]
@@ -223,14 +225,15 @@ def test_legacy_xls_and_csv_are_read_but_never_written(tmp_path):
     from core_helpers import sha256
 
     xls = shutil.copy(FIXTURES / "lo_ugly.xls", tmp_path / "lo_ugly.xls")
-    code, out, err = run_cli("check", xls)
+    code, out, err = run_cli("check", xls, "--period", "2026-11")
     assert code == 0, err
     assert "Toko Sinar Jaya" in out
     csv = shutil.copy(FIXTURES / "comma_utf8.csv", tmp_path / "daftar.csv")
-    assert run_cli("check", csv)[0] == 0
+    assert run_cli("check", csv, "--period", "2026-11")[0] == 0
     for path in (xls, csv):
         before = sha256(path)
-        code, _, err = run_cli("send", path, "--yes", "--outbox", tmp_path / "ob")
+        code, _, err = run_cli("send", path, "--yes", "--outbox", tmp_path / "ob",
+                               "--period", "2026-11")
         assert code == 2 and ".xlsx" in err and "Traceback" not in err
         assert sha256(path) == before
     assert not (tmp_path / "ob").exists()

@@ -71,6 +71,11 @@ def test_a_tie_sends_the_clerk_to_atur_kolom_and_the_choice_wins(
     clerk = Clerk({"name": "Nama", "customer_id": "INET", "amount": "Total",
                    "phone": "HP 1", "paid_status": ""})
     monkeypatch.setattr(excel_columns, "_ask_columns", clerk)
+    # The sheet names no period: the clerk answers the period question (its own tests:
+    # tests/excel/test_excel_period.py).
+    from tagihlite.excel import actions as excel_actions
+
+    monkeypatch.setattr(excel_actions, "_ask_period", lambda **kw: "2026-11")
     tx.on_ribbon("tl_columns")
     assert len(_criticals(xl)) == 1  # only Periksa Data's
     (shown,) = clerk.shown
@@ -89,7 +94,7 @@ def test_a_tie_sends_the_clerk_to_atur_kolom_and_the_choice_wins(
 
     # the command line reads the same stored mapping from the saved file
     saved = xl.save(tmp_path / "saved.xlsx")
-    code, out, err = run_cli("check", saved, "--json")
+    code, out, err = run_cli("check", saved, "--json", "--period", "2026-11")
     assert code == 0, err
     cols = json.loads(out)["columns"]
     assert cols["phone"] == {"header": "HP 1", "column": "E", "how": "mapping"}

@@ -12,6 +12,7 @@ from xlcompare import columns
 from xlengine import MemoryExcel
 
 import tagihlite.excel as tx
+from tagihlite import clock
 from tagihlite.addin.ribbon_ids import RIBBON_IDS
 from tagihlite.core import columns as C
 from tagihlite.core.vocab import Status
@@ -94,13 +95,17 @@ def test_without_a_calling_book_nothing_is_raised_into_vba(tmp_path: Path) -> No
 # --- which sheet -----------------------------------------------------------------------
 
 def test_the_active_sheet_wins_when_it_holds_a_table(xl: MemoryExcel, tmp_path: Path,
-                                                     addin_xlsm: Path) -> None:
+                                                     addin_xlsm: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     book = xl.open(addin_xlsm)
     pasted = book.sheets.add("Tempel", after=book.sheets[-1])
     pasted.range("C3").value = [["Nama", "No Internet", "Nominal", "No HP"],
                                 ["Toko A", "'0123", 150000, "'081270001001"]]
     pasted.activate()
+    asked = []
+    monkeypatch.setattr(excel_actions, "_ask_period", lambda **kw: asked.append(kw) or "2026-11")
     tx.on_ribbon("tl_mark")
+    assert [kw["default"] for kw in asked] == [f"{clock.today():%Y-%m}"]  # no Periode: ask
     assert xl.value("Tempel", "G4") == Status.READY  # first new column right of the table
     assert xl.highlights[-1].sheet == "Tempel"
     book.sheets["Petunjuk"].activate()  # no table there: Tagihan

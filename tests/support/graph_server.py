@@ -73,6 +73,9 @@ class GraphBehaviour:
     fail_next: int = 0  # the next N message requests answer 5xx (nothing accepted)
     fail_status: int = 503
     fail_with_graph_body: bool = True  # False: a gateway's HTML page instead of Graph JSON
+    fail_page: bytes = b"<html><body>502 Bad Gateway</body></html>"  # b"": no body at all
+    fail_page_type: str = "text/html"  # e.g. "text/plain" for a proxy's "Internal Error"
+    cut_next: int = 0  # the next N message requests: read, not accepted, connection closed
     hang_numbers: set[str] = field(default_factory=set)  # accept, then answer only after 'hang'
     hang_seconds: float = 5.0
     drop_numbers: set[str] = field(default_factory=set)  # accept, then close without answering
@@ -175,6 +178,9 @@ class GraphServer:
             return _error(132000, f"body: number of localizable_params ({len(params)}) does "
                                   f"not match the expected number of params ({b.templates[name]})")
         with self._lock:
+            if b.cut_next > 0:
+                b.cut_next -= 1
+                return 0, {}, "drop"
             if b.fail_next > 0:
                 b.fail_next -= 1
                 if not b.fail_with_graph_body:
@@ -329,9 +335,9 @@ def _handler_for(server: GraphServer) -> type[BaseHTTPRequestHandler]:
             if after == "hang":
                 time.sleep(b.hang_seconds)
             if after == "html":
-                data = b"<html><body>502 Bad Gateway</body></html>"
+                data = b.fail_page
                 self.send_response(status)
-                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Type", b.fail_page_type)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

@@ -78,7 +78,7 @@ def test_excel_table_verdicts(capsys, name: str) -> None:
 
 @pytest.mark.parametrize("name", ["semicolon_cp1252.csv", "comma_utf8.csv"])
 def test_csv_verdicts(capsys, name: str) -> None:
-    data = check_json(capsys, FIXTURES / name)
+    data = check_json(capsys, FIXTURES / name, "--period", "2026-11")
     rows = data["rows"]
     assert [r["reason_code"] for r in rows] == [None, "paid"]
     assert rows[0]["name"] == "Café Kenari Fiktif"
