@@ -130,7 +130,11 @@ class Output:
             elif isinstance(new, bytes):
                 target.writestr(_fresh_info(info), new)
             else:  # a streamed writer for big parts (the sheet)
-                with target.open(_fresh_info(info), "w", force_zip64=True) as fh:
+                fresh = _fresh_info(info)
+                # fast deflate for the one big part we rewrite (3x faster, ~15% larger);
+                # zipfile has no public per-entry level before Python 3.13
+                fresh._compresslevel = 1  # type: ignore[attr-defined]
+                with target.open(fresh, "w", force_zip64=True) as fh:
                     new(fh)  # type: ignore[arg-type]
         for name, data in self.add.items():
             info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))

@@ -128,71 +128,98 @@ class SheetPatcher:
         wanted = self._wanted(row)
         if not wanted:
             return data
-        head_end = data.index(b">") + 1
-        if data[head_end - 2:head_end] == b"/>":  # <row r="7"/>: no cells yet
-            start_tag, inner_start, inner_end, close = data[:head_end - 2] + b">", 0, 0, b"</row>"
-            body = b""
+        gt = data.find(b">")
+        if data[gt - 1] == 47:  # <row r="7"/>: no cells yet
+            start_tag, start, end, close = data[:gt - 1].rstrip() + b">", gt + 1, gt + 1, b"</row>"
         else:
-            start_tag, close = data[:head_end], data[data.rindex(b"</"):]
-            body = data[head_end:len(data) - len(close)]
-            inner_start, inner_end = 0, len(body)
-        split = self._split(body, inner_start, inner_end)
-        old = body[split:]
-        cells: dict[int, tuple[bytes, bytes | None]] = {}
-        order: list[int] = []
+            at = data.rfind(b"</")
+            start_tag, start, end, close = data[:gt + 1], gt + 1, at, data[at:]
+        found = self._right_cells(data, start, end)
+        if found is None:  # cells without references: rebuild the whole row
+            return self._patch_row_slowly(data, row, wanted)
+        region = found[0][1] if found else end
+        stop = end
+        ext = data.find(b"<extLst", region, end)
+        if ext >= 0:
+            stop = ext
+        cells: dict[int, bytes] = {}
+        for k, (col, at) in enumerate(found):
+            cells[col] = data[at:found[k + 1][1] if k + 1 < len(found) else stop]
+        row_style = 0
+        if self.style_col in cells:
+            row_style = _style_of(cells[self.style_col])
+        out = dict(cells)
+        for c, value in wanted:
+            existing = cells.get(c.col)
+            if existing is not None and c.col in self.guarded:
+                self._guard(row, c, _split_cell(existing))
+            if value is None:
+                if existing is not None:
+                    a, content = _split_cell(existing)
+                    if content and b"<f" in content:
+                        self.formula_removed = True
+                    out[c.col] = b"<c" + set_attr(a + b">", b"t", None)[:-1] + b"/>"
+                continue
+            old_style = None
+            if existing is not None:
+                if b"<f" in existing:
+                    self.formula_removed = True
+                old_style = _style_of(existing)
+            out[c.col] = self._make(row, c, value, old_style, row_style)
+        new = b"".join([out[k] for k in sorted(out)])
+        old = data[region:stop]
+        self.sst.delta += new.count(b't="s"') - old.count(b't="s"') + \
+            new.count(b"t='s'") - old.count(b"t='s'")
+        last = max(out)
+        if last > self.max_col:
+            self.max_col = last
+        if row > self.max_row:
+            self.max_row = row
+        if b"spans=" in start_tag:
+            start_tag = _widen_spans(start_tag, last)
+        return start_tag + data[start:region] + new + data[stop:end] + close
+
+    def _right_cells(self, data: bytes, start: int, end: int) -> list[tuple[int, int]] | None:
+        """(column, offset) of the cells at or right of ``min_col``, found from the right;
+        None when a cell has no reference (then the whole row is parsed)."""
+        out = []
+        pos = end
+        while True:
+            i = data.rfind(b"<c ", start, pos)
+            if i < 0:
+                break
+            r = _R.search(data, i, data.find(b">", i))
+            if r is None:
+                return None
+            col = _col(r.group(1))
+            if col < self.min_col:
+                break
+            out.append((col, i))
+            pos = i
+        if data.find(b"<c>", start, end) >= 0:
+            return None
+        out.reverse()
+        return out
+
+    def _patch_row_slowly(self, data: bytes, row: int,
+                          wanted: list[tuple[ColumnWrite, Any]]) -> bytes:
+        """Rows whose cells lack ``r``: give every cell its reference, then patch."""
+        gt = data.find(b">")
         last = 0
-        tail_at = len(old)
-        for m in _CELL.finditer(old):
+        pieces = []
+        pos = gt + 1
+        for m in _CELL.finditer(data, gt + 1):
             a = m.group(1)
             r = _R.search(a)
             col = _col(r.group(1)) if r else last + 1
             last = col
-            cells[col] = (a, m.group(2))
-            order.append(col)
-            tail_at = m.end()
-        extra = old[tail_at:]  # e.g. a row's extLst: stays after the cells
-        row_style = 0
-        if self.style_col in cells:
-            row_style = _style_of(cells[self.style_col][0])
-        out: dict[int, bytes] = {col: _rebuild(a, content) for col, (a, content) in
-                                 cells.items()}
-        for c, value in wanted:
-            existing = cells.get(c.col)
-            if existing is not None and c.col in self.guarded:
-                self._guard(row, c, existing)
-            if value is None:
-                if existing is not None:
-                    a, content = existing
-                    if content and b"<f" in content:
-                        self.formula_removed = True
-                    out[c.col] = b"<c" + set_attr(a + b">", b"t", None)[:-1].rstrip(b"/") + b"/>"
-                continue
-            if existing is not None and existing[1] and b"<f" in existing[1]:
-                self.formula_removed = True
-            old_style = _style_of(existing[0]) if existing is not None else None
-            out[c.col] = self._make(row, c, value, old_style, row_style)
-        new_body = b"".join(out[k] for k in sorted(out)) + extra
-        self.sst.delta += new_body.count(b't="s"') - old.count(b't="s"')
-        self.sst.delta += new_body.count(b"t='s'") - old.count(b"t='s'")
-        self._extent(row, max(out, default=0))
-        if b"spans=" in start_tag:
-            start_tag = _widen_spans(start_tag, max(out, default=0))
-        return start_tag + body[:split] + new_body + close
-
-    def _split(self, body: bytes, start: int, end: int) -> int:
-        """Where the cells at or right of ``min_col`` begin (found from the right)."""
-        pos = end
-        split = end
-        while True:
-            i = body.rfind(b"<c ", start, pos)
-            if i < 0:
-                return start
-            r = _R.search(body, i, body.find(b">", i))
             if r is None:
-                return start  # a cell without a reference: take the whole row
-            if _col(r.group(1)) < self.min_col:
-                return split
-            split = pos = i
+                a = b' r="' + column_letter(col).encode() + b'%d"' % row + a
+            pieces.append(data[pos:m.start()])
+            pieces.append(_rebuild(a, m.group(2)))
+            pos = m.end()
+        pieces.append(data[pos:])
+        return self._patch_row(b"".join(pieces), row)
 
     def _guard(self, row: int, c: ColumnWrite, existing: tuple[bytes, bytes | None]) -> None:
         text = _cell_text(existing, self.sst)
@@ -261,9 +288,10 @@ class SheetPatcher:
         """Copy/patch the rows of sheetData; return what follows ``</sheetData>``."""
         w = s = 0  # written up to / scanned up to
         current = 0
+        sd = buf.find(b"</sheetData>")  # searched once per buffer, not once per row
         while True:
             i = buf.find(b"<row", s)
-            e = buf.find(b"</sheetData>", s)
+            e = sd
             if e >= 0 and (i < 0 or e < i):
                 out.write(buf[w:e])
                 while want is not None:
@@ -283,6 +311,7 @@ class SheetPatcher:
                 cut = i if i >= 0 else max(s, len(buf) - 16)
                 out.write(buf[w:cut])
                 buf, w, s = buf[cut:] + self._more(chunks), 0, 0
+                sd = buf.find(b"</sheetData>")
                 continue
             r = _ROW_R.search(buf, i, buf.find(b">", i))
             current = int(r.group(1)) if r else current + 1
@@ -312,6 +341,7 @@ class SheetPatcher:
             if s > CHUNK:
                 out.write(buf[w:s])
                 buf, w, s = buf[s:], 0, 0
+                sd = buf.find(b"</sheetData>")
 
     # -- head and tail --------------------------------------------------------------------
 
@@ -371,11 +401,11 @@ class _Writer:
     def __init__(self, out: IO[bytes]) -> None:
         import tempfile
 
-        self.spool = tempfile.SpooledTemporaryFile(max_size=64 << 20)  # noqa: SIM115
+        self.spool = tempfile.TemporaryFile()  # noqa: SIM115
+        self.write = self.spool.write  # type: ignore[method-assign]
 
     def write(self, data: bytes) -> None:
-        if data:
-            self.spool.write(data)
+        self.spool.write(data)
 
     def flush_to(self, out: IO[bytes]) -> None:
         import shutil
@@ -397,9 +427,19 @@ def _col(letters: bytes) -> int:
     return n
 
 
-def _style_of(a: bytes) -> int:
-    found = re.search(rb'\bs="(\d+)"', a)
-    return int(found.group(1)) if found else 0
+def _style_of(cell: bytes) -> int:
+    at = cell.find(b' s="', 0, cell.find(b">"))
+    if at < 0:
+        return 0
+    return int(cell[at + 4:cell.index(b'"', at + 4)])
+
+
+def _split_cell(cell: bytes) -> tuple[bytes, bytes | None]:
+    """b'<c r="K5" s="3"><v>1</v></c>' -> (b' r="K5" s="3"', b'<v>1</v>')."""
+    m = _CELL.match(cell)
+    if m is None:
+        return b"", None
+    return m.group(1), m.group(2)
 
 
 def _rebuild(a: bytes, content: bytes | None) -> bytes:
