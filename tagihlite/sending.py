@@ -23,7 +23,7 @@ from tagihlite.channels import LABELS
 from tagihlite.channels.base import Channel, DeliveryUnknown, Outcome, Reminder
 from tagihlite.clock import now as wib_now
 from tagihlite.core.vocab import JournalState
-from tagihlite.errors import ChannelStop
+from tagihlite.errors import ChannelStop, TagihError
 from tagihlite.journal.sqlite import Journal
 
 AuditHook = Callable[..., None]
@@ -109,6 +109,7 @@ def send_reminders(
     audit: AuditHook | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    before_send: Callable[[Reminder], None] | None = None,
 ) -> SendSummary:
     """Send each reminder at most once. ``daily_cap`` 0 means no cap."""
     stop = stop or threading.Event()
@@ -122,7 +123,7 @@ def send_reminders(
                   pacer=Pacer(channel.rate_per_second, min_interval, clock=clock,
                               sleep=sleep),
                   daily_cap=daily_cap, workbook=workbook, on_row=on_row, stop=stop,
-                  audit=audit)
+                  audit=audit, before_send=before_send)
         finally:
             channel.close()
     finally:
@@ -134,7 +135,8 @@ def send_reminders(
 def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
           summary: SendSummary, *, operator: str, pacer: Pacer, daily_cap: int,
           workbook: str, on_row: Callable[[RowResult], None] | None,
-          stop: threading.Event, audit: AuditHook | None) -> None:
+          stop: threading.Event, audit: AuditHook | None,
+          before_send: Callable[[Reminder], None] | None = None) -> None:
     results: queue.Queue[RowResult | BaseException] = queue.Queue()
     workers = max(1, int(getattr(channel, "concurrency", 1) or 1))
     slots = threading.Semaphore(workers)
@@ -207,6 +209,14 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
             if stop.is_set():
                 slots.release()
                 break
+            if before_send is not None:  # e.g. claim the row in the workbook file first
+                try:
+                    before_send(r)
+                except TagihError as exc:
+                    summary.stop_reason = summary.stop_reason or str(exc)
+                    stop.set()
+                    slots.release()
+                    break
             if not journal.begin(r.key, channel=channel.name, operator=operator,
                                  message=r.message, phone=r.phone, amount=r.amount,
                                  workbook=workbook, sheet_row=r.row):

@@ -130,8 +130,8 @@ def total_rupiah(reminders: Collection[Reminder], style: str = "puebi") -> str:
 def send(analysis: Analysis, reminders: list[Reminder], channel: Any, journal: Journal, *,
          operator: str, on_row: Callable[[RowResult], None] | None = None,
          stop: threading.Event | None = None, audit: AuditHook | None = None,
-         workbook: str = "", write_back: Callable[[WritePlan], Any] | None = None
-         ) -> SendSummary:
+         workbook: str = "", write_back: Callable[[WritePlan], Any] | None = None,
+         before_send: Callable[[Reminder], None] | None = None) -> SendSummary:
     """Send, then project the journal into the sheet: ``write_back`` gets the fresh plan
     whatever happened, a crash or a stop included, so the sheet never lies for long."""
     from tagihlite.sending import send_reminders
@@ -140,7 +140,8 @@ def send(analysis: Analysis, reminders: list[Reminder], channel: Any, journal: J
     try:
         return send_reminders(reminders, channel, journal, operator=operator,
                               min_interval=s.min_interval_seconds, daily_cap=s.daily_cap,
-                              workbook=workbook, on_row=on_row, stop=stop, audit=audit)
+                              workbook=workbook, on_row=on_row, stop=stop, audit=audit,
+                              before_send=before_send)
     finally:
         analysis.entries = journal.entries(analysis.ledger["key"])
         if write_back is not None:
