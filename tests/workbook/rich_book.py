@@ -35,7 +35,8 @@ X14 = (b'<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" '
        b'minLength="0" maxLength="100"><x14:cfvo type="autoMin"/><x14:cfvo type="autoMax"/>'
        b"</x14:dataBar></x14:cfRule><xm:sqref>C2:C13</xm:sqref></x14:conditionalFormatting>"
        b"</x14:conditionalFormattings></ext></extLst>")
-CUSTOM_XML = b'<?xml version="1.0" encoding="UTF-8"?><tagihlite-test xmlns="urn:x-test">1</tagihlite-test>'
+CUSTOM_XML = (b'<?xml version="1.0" encoding="UTF-8"?>'
+              b'<tagihlite-test xmlns="urn:x-test">1</tagihlite-test>')
 
 
 def customer(i: int) -> list:
