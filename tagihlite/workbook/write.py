@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from tagihlite.core.vocab import HIGHLIGHT_FILLS, Status
-from tagihlite.core.writeplan import KEEP, WritePlan, column_letter
+from tagihlite.core.writeplan import WritePlan, column_letter
 from tagihlite.errors import InputError, where
 from tagihlite.workbook.cells import CellMaker
 from tagihlite.workbook.lock import TEMP_PREFIX, clean_leftovers, holder, refusal, workbook_lock
@@ -201,15 +201,11 @@ def check_extent(plan: WritePlan, file: str) -> None:
 
 
 def _written_rows(plan: WritePlan) -> dict[int, list[int]]:
-    """Column -> sorted rows TagihLite puts a value into (header row of new columns too)."""
-    out = {}
-    for c in plan.columns:
-        rows = [r for r, v in zip(plan.row_numbers, c.values, strict=True)
-                if v is not KEEP and v is not None]
-        if c.new:
-            rows.append(plan.header_row)
-        out[c.col] = sorted(rows)
-    return out
+    """Column -> sorted rows TagihLite may write, now or after sending (a KEEP today is a
+    sent status tomorrow): every data row, and the header row of a new column."""
+    rows = sorted(plan.row_numbers)
+    with_header = sorted([*rows, plan.header_row])
+    return {c.col: with_header if c.new else rows for c in plan.columns}
 
 
 def _hits(rows: list[int], top: int, bottom: int) -> int | None:
