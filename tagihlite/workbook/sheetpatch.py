@@ -188,10 +188,17 @@ class SheetPatcher:
             i = data.rfind(b"<c ", start, pos)
             if i < 0:
                 break
-            r = _R.search(data, i, data.find(b">", i))
-            if r is None:
-                return None
-            col = _col(r.group(1))
+            if data[i + 3:i + 6] == b'r="':  # the usual layout: r first, read it directly
+                j = i + 6
+                col = 0
+                while 65 <= (ch := data[j]) <= 90:
+                    col = col * 26 + ch - 64
+                    j += 1
+            else:
+                r = _R.search(data, i, data.find(b">", i))
+                if r is None:
+                    return None
+                col = _col(r.group(1))
             if col < self.min_col:
                 break
             out.append((col, i))
@@ -313,7 +320,7 @@ class SheetPatcher:
                 buf, w, s = buf[cut:] + self._more(chunks), 0, 0
                 sd = buf.find(b"</sheetData>")
                 continue
-            r = _ROW_R.search(buf, i, buf.find(b">", i))
+            r = _ROW_R.search(buf, i, gt)
             current = int(r.group(1)) if r else current + 1
             while want is not None and want < current:
                 out.write(buf[w:i])
