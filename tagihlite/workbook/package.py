@@ -109,13 +109,22 @@ class Output:
     drop: set[str] = field(default_factory=set)
     content_types: dict[str, str] = field(default_factory=dict)  # new part -> type
     dropped_types: set[str] = field(default_factory=set)
-    workbook_rels: list[tuple[str, str]] = field(default_factory=list)  # (type, target)
+    workbook_rels: list[tuple[str, str, str]] = field(default_factory=list)  # (id, type, target)
     dropped_rel_ids: set[str] = field(default_factory=set)
 
     def add_part(self, name: str, data: bytes, content_type: str) -> None:
         """A whole new part (e.g. a sheet or chart); its relationships are the caller's."""
         self.add[name] = data
         self.content_types[name] = content_type
+
+    def workbook_rel(self, pkg: Package, kind: str, target: str) -> str:
+        """A new relationship from the workbook part; returns its Id."""
+        used = {r.id for r in pkg.workbook_rels} | {i for i, _, _ in self.workbook_rels}
+        n = 1
+        while f"rId{n}" in used:
+            n += 1
+        self.workbook_rels.append((f"rId{n}", kind, target))
+        return f"rId{n}"
 
     def write(self, pkg: Package, target: zipfile.ZipFile) -> None:
         zf = pkg.zf
@@ -159,15 +168,9 @@ class Output:
             for rid in self.dropped_rel_ids:
                 xml = re.sub(r'<Relationship\b[^>]*\bId="' + re.escape(rid) + r'"[^>]*/>',
                              "", xml)
-            used = {r.id for r in pkg.workbook_rels}
-            items = []
-            for kind, target in self.workbook_rels:
-                n = 1
-                while f"rId{n}" in used:
-                    n += 1
-                used.add(f"rId{n}")
-                items.append(f'<Relationship Id="rId{n}" Type="{escape_attr(kind)}" '
-                             f'Target="{escape_attr(target)}"/>')
+            items = [f'<Relationship Id="{rid}" Type="{escape_attr(kind)}" '
+                     f'Target="{escape_attr(target)}"/>'
+                     for rid, kind, target in self.workbook_rels]
             close = xml.rindex("</")
             self.replace[name] = (xml[:close] + "".join(items) + xml[close:]).encode("utf-8")
 
@@ -183,3 +186,29 @@ def _copy_part(src: zipfile.ZipFile, info: zipfile.ZipInfo, dst: zipfile.ZipFile
     target.file_size = info.file_size  # lets zipfile pick ZIP64 up front for huge parts
     with src.open(info) as fin, dst.open(target, "w") as fout:
         shutil.copyfileobj(fin, fout, 1 << 20)
+
+
+WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+
+
+def add_sheet(pkg: Package, out: Output, name: str, xml: bytes,
+              content_type: str = WORKSHEET_TYPE) -> str:
+    """Add a whole new sheet (e.g. a report) at the end of the workbook; returns its part
+    name. Its own relationships (drawings, charts) are the caller's: add those parts with
+    :meth:`Output.add_part` and the sheet's ``_rels`` part the same way."""
+    if pkg.sheet(name) is not None:
+        raise ValueError(f"sheet {name!r} exists")
+    folder = posixpath.dirname(pkg.workbook_part)
+    n = 1
+    while (part := posixpath.join(folder, f"worksheets/sheet{n}.xml")) in pkg.names | set(out.add):
+        n += 1
+    rid = out.workbook_rel(pkg, REL_BASE + "worksheet", f"worksheets/sheet{n}.xml")
+    out.add_part(part, xml, content_type)
+    wb = out.replace.get(pkg.workbook_part, pkg.workbook_xml)
+    assert isinstance(wb, bytes)
+    ids = [int(x) for x in re.findall(rb'<sheet\b[^>]*?\bsheetId="(\d+)"', wb)]
+    entry = (f'<sheet xmlns:r="{REL_NS}" name="{escape_attr(name)}" '
+             f'sheetId="{max(ids, default=0) + 1}" r:id="{rid}"/>').encode()
+    close = wb.index(b"</sheets>")
+    out.replace[pkg.workbook_part] = wb[:close] + entry + wb[close:]
+    return part

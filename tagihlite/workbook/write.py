@@ -96,17 +96,23 @@ def _subject(path: Path) -> str:
 
 
 
-def apply_plan(path: Path, plan: WritePlan, *, backup: bool = True) -> Path | None:
-    """Write ``plan`` into the workbook at ``path``; return the backup path if made now."""
+Extra = Callable[[Package, Output], None]
+
+
+def apply_plan(path: Path, plan: WritePlan, *, backup: bool = True,
+               extra: Extra | None = None) -> Path | None:
+    """Write ``plan`` into the workbook at ``path``; return the backup path if made now.
+    ``extra`` may add whole parts in the same write (e.g. :func:`package.add_sheet`)."""
     path = Path(path)
     check_writable(path)
     with workbook_lock(path):
         clean_leftovers(path)
-        return _replace_atomically(path, lambda tmp: patch_package(path, plan, tmp),
+        return _replace_atomically(path, lambda tmp: patch_package(path, plan, tmp, extra),
                                    backup=backup)
 
 
-def patch_package(source: Path, plan: WritePlan, target: Path) -> None:
+def patch_package(source: Path, plan: WritePlan, target: Path,
+                  extra: Extra | None = None) -> None:
     """The package at ``source`` with ``plan`` applied, written to ``target``."""
     file = source.name
     check_extent(plan, file)
@@ -164,7 +170,7 @@ def patch_package(source: Path, plan: WritePlan, target: Path) -> None:
                 if sst.created:
                     name = resolve(pkg.workbook_part, "sharedStrings.xml")
                     out.add_part(name, sst.render(), SST_TYPE)
-                    out.workbook_rels.append((_REL + "sharedStrings", "sharedStrings.xml"))
+                    out.workbook_rel(pkg, _REL + "sharedStrings", "sharedStrings.xml")
                 else:
                     out.replace[sst_part] = sst.render()  # type: ignore[index]
             calc = rel_of_type(pkg.workbook_rels, "calcChain")
@@ -174,6 +180,8 @@ def patch_package(source: Path, plan: WritePlan, target: Path) -> None:
                 out.drop.add(part)
                 out.dropped_types.add(part)
                 out.dropped_rel_ids.add(calc.id)
+            if extra is not None:
+                extra(pkg, out)
             with open(target, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED,
                                                             allowZip64=True) as dst:
                 out.write(pkg, dst)

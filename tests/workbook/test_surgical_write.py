@@ -166,3 +166,30 @@ def test_validator_finds_nothing_new(tmp_path: Path, name: str) -> None:
     after = _audit(path)
     new = {f for f in after - before if "inline-string" not in f[2]}
     assert not new
+
+
+def test_a_whole_new_sheet_can_join_the_same_write(tmp_path: Path) -> None:
+    """The small API a report sheet (issue 14) can use: add_sheet inside apply_plan."""
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    from tagihlite.workbook.package import add_sheet
+
+    path = rich_book(tmp_path / "rich.xlsx")
+    before, audit_before = _parts(path), _audit(path)
+    table = read_table(path)
+    sheet = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+             b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Laporan</t></is></c>'
+             b'<c r="B1"><v>42</v></c></row></sheetData></worksheet>')
+    apply_plan(path, plan_for(table, {"Status Kirim": [Status.READY] * len(table.rows)}),
+               extra=lambda pkg, out: add_sheet(pkg, out, "Laporan", sheet))
+    book = CalamineWorkbook.from_path(str(path))
+    assert book.sheet_names == ["Tagihan", "Rekap", "Rahasia", "Laporan"]
+    assert book.get_sheet_by_name("Laporan").to_python() == [["Laporan", 42.0]]
+    with pytest.warns(UserWarning):  # openpyxl drops the x14 data bar when reading
+        assert openpyxl.load_workbook(path)["Laporan"]["B1"].value == 42
+    after = _parts(path)
+    assert after["xl/worksheets/sheet2.xml"] == before["xl/worksheets/sheet2.xml"]
+    assert "xl/worksheets/sheet4.xml" in after
+    assert {f for f in _audit(path) - audit_before if "inline-string" not in f[2]} == set()
