@@ -12,6 +12,8 @@ edited by splicing bytes; every element the plan does not concern keeps its byte
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,7 +26,7 @@ from tagihlite.workbook.cells import CellMaker
 from tagihlite.workbook.sst import SharedStrings
 from tagihlite.workbook.xmlbits import attrs, escape_attr, escape_text, range_bounds, set_attr
 
-CHUNK = 1 << 22
+CHUNK = 1 << 20  # small chunks: peak memory stays a few MB above the data
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
 _R = re.compile(rb'\br="\$?([A-Z]{1,3})\$?(\d+)"')
 _ROW_R = re.compile(rb'\br="(\d+)"')
@@ -76,7 +78,10 @@ class SheetPatcher:
                                                               self.style_col else []),
                            default=1)
         self.letters = {c.col: column_letter(c.col).encode() for c in self.columns}
-        self.row_index = {r: i for i, r in enumerate(plan.row_numbers)}
+        rows = plan.row_numbers
+        # sorted rows (the usual case) are found by bisection: no 100,000-entry dict
+        self.sorted_rows = all(a < b for a, b in itertools.pairwise(rows))
+        self.row_index = {} if self.sorted_rows else {r: i for i, r in enumerate(rows)}
         self.targets = sorted({*plan.row_numbers, *([plan.header_row] if new_cols else [])})
         self.guarded = {c.col for c in self.columns if c.new}  # must be empty (or ours)
         self.formula_removed = False
@@ -92,9 +97,15 @@ class SheetPatcher:
                 if c.new:
                     out.append((c, self.edit.header_names.get(c.col, c.header)))
             return out
-        i = self.row_index.get(row)
-        if i is None:
-            return out
+        if self.sorted_rows:
+            rows = self.plan.row_numbers
+            i = bisect.bisect_left(rows, row)
+            if i >= len(rows) or rows[i] != row:
+                return out
+        else:
+            i = self.row_index.get(row)
+            if i is None:
+                return out
         for c in self.columns:
             v = c.values[i]
             if v is not KEEP:
