@@ -123,10 +123,12 @@ def test_two_real_senders_at_once_send_each_reminder_once(tmp_path: Path) -> Non
             stderr=subprocess.PIPE, text=True))
         time.sleep(0.2)
     results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
-    sent = _outbox(tmp_path / "ob-a") + _outbox(tmp_path / "ob-b")
-    assert sorted(sent) == [2, 3, 4, 5, 6, 7]  # each once
-    assert sorted(code for code, _ in results) == [0, 2]
-    assert any("sedang dipakai TagihLite lain" in err for _, err in results)
+    a, b = _outbox(tmp_path / "ob-a"), _outbox(tmp_path / "ob-b")
+    assert sorted(a + b) == [2, 3, 4, 5, 6, 7]  # each once
+    refused = [err for code, err in results if code == 2]
+    # the usual race: the second refuses with a sentence; on a very slow machine the
+    # second may start after the first finished, and then the sheet stops it instead
+    assert (len(refused) == 1 and "sedang dipakai TagihLite lain" in refused[0]) or not (a and b)
 
 
 # -- kill -9 mid-send ---------------------------------------------------------------------
