@@ -205,8 +205,11 @@ def plan_writeback(analysis: Analysis, *, messages: Mapping[int, str] | None = N
     t = analysis.table
     messages = messages or {}
     links = link_formulas(analysis)
-    values = [sheet_values(analysis, r, message=messages.get(int(r.row)))
-              for r in analysis.ledger.itertuples(index=False)]
+    # Column lists filled row by row: no 100,000 row dicts alive at once (peak memory).
+    by_header: dict[str, list[Any]] = {}
+    for r in analysis.ledger.itertuples(index=False):
+        for header, value in sheet_values(analysis, r, message=messages.get(int(r.row))).items():
+            by_header.setdefault(header, []).append(value)
     plan = WritePlan(sheet=t.sheet, header_row=t.header_row, row_numbers=list(t.row_numbers))
     next_col = t.last_col + 1
     wanted = [*C.OUTPUT_COLUMNS, *([C.LINK] if links or C.LINK in t.outputs else [])]
@@ -227,7 +230,7 @@ def plan_writeback(analysis: Analysis, *, messages: Mapping[int, str] | None = N
         if header == C.LINK:
             vals: list[Any] = [links.get(n, KEEP) for n in t.row_numbers]
         else:
-            vals = [v[header] for v in values]
+            vals = by_header.get(header, [])
         plan.columns.append(ColumnWrite(
             col=col, header=header, new=new, values=vals, formulas=header == C.LINK,
             number_format=DATETIME_FORMAT if header == C.SENT_AT else None))
