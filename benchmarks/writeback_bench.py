@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/writeback_bench.py [--rows 30000,100000] [--reps 1]
 
 For each size a generated arrears workbook (benchmarks/core_bench.py) is measured, every
-figure in a fresh child process (time measured inside it, after imports; peak memory is
-the child's VmHWM, imports included):
+figure in a fresh child process (time measured inside it, after imports, for openpyxl and
+TagihLite alike; peak memory is the child's VmHWM, imports included):
 
 1. ``mark`` = read + analyse + plan_writeback + apply_plan (all of ``tagihlite mark``
    but printing), against a bare openpyxl load + save of the same file:
@@ -44,6 +44,9 @@ def child(what: str, path: Path) -> dict[str, float]:
         openpyxl.load_workbook(path).save(path.with_name("copy.xlsx"))
         took = time.perf_counter() - t0
     elif what == "mark":
+        import pandas  # noqa: F401  (imports are outside the timing, as for openpyxl)
+
+        from tagihlite.journal.sqlite import Journal  # noqa: F401
         from tagihlite.workbook.file import apply_plan
         from tagihlite.workflow import plan_writeback
 
