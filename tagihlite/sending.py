@@ -24,7 +24,7 @@ from tagihlite.channels import LABELS
 from tagihlite.channels.base import Channel, DeliveryUnknown, Outcome, Reminder
 from tagihlite.clock import now as wib_now
 from tagihlite.core.vocab import JournalState
-from tagihlite.errors import ChannelStop
+from tagihlite.errors import ChannelStop, TagihError
 from tagihlite.journal.pgdb import ConnectionLost, DatabaseUnavailable
 from tagihlite.journal.sqlite import Journal
 
@@ -71,6 +71,9 @@ class Pacer:
                  sleep: Callable[[float], None] = time.sleep) -> None:
         gap = 1.0 / rate if rate else 0.0
         self.gap = max(gap, interval)
+        # A late send may catch up on the rate (the API's average), never on the interval:
+        # ``interval`` is a floor between two messages (WhatsApp Web, the clerk's setting).
+        self.catch_up = self.gap - interval
         self.clock, self.sleep = clock, sleep
         self.next_at: float | None = None
         self._before: float | None = None
@@ -82,7 +85,7 @@ class Pacer:
             # Sleep in short slices so a stop request is honoured quickly.
             while not stop.is_set() and (left := self.next_at - self.clock()) > 0:
                 self.sleep(min(left, 0.2))
-        self.next_at = max(self.next_at or now, now - self.gap) + self.gap
+        self.next_at = max(self.next_at or now, now - self.catch_up) + self.gap
 
     def refund(self) -> None:
         """The slot just waited for was not used (no send): the next row may have it."""
@@ -135,6 +138,7 @@ def send_reminders(
     clock: Callable[[], float] = time.monotonic,
     window: SendWindow | None = None,
     now: Callable[[], dt.datetime] = wib_now,
+    before_send: Callable[[Reminder], None] | None = None,
 ) -> SendSummary:
     """Send each reminder at most once. ``daily_cap`` 0 means no cap.
 
@@ -151,7 +155,7 @@ def send_reminders(
                   pacer=Pacer(channel.rate_per_second, min_interval, clock=clock,
                               sleep=sleep),
                   daily_cap=daily_cap, workbook=workbook, on_row=on_row, stop=stop,
-                  audit=audit, window=window, now=now)
+                  audit=audit, window=window, now=now, before_send=before_send)
         finally:
             channel.close()
             if summary.lost:  # team mode: the rows in flight become PERLU CEK
@@ -169,7 +173,8 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
           workbook: str, on_row: Callable[[RowResult], None] | None,
           stop: threading.Event, audit: AuditHook | None,
           window: SendWindow | None = None,
-          now: Callable[[], dt.datetime] = wib_now) -> None:
+          now: Callable[[], dt.datetime] = wib_now,
+          before_send: Callable[[Reminder], None] | None = None) -> None:
     results: queue.Queue[RowResult | BaseException] = queue.Queue()
     workers = max(1, int(getattr(channel, "concurrency", 1) or 1))
     slots = threading.Semaphore(workers)
@@ -257,16 +262,24 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
             if stop.is_set():
                 slots.release()
                 break
+            if before_send is not None:  # e.g. claim the row in the workbook file first
+                try:
+                    before_send(r)
+                except TagihError as exc:
+                    summary.stop_reason = summary.stop_reason or str(exc)
+                    stop.set()
+                    slots.release()
+                    break
             try:
-                claimed = journal.begin(r.key, channel=channel.name, operator=operator,
-                                        message=r.message, phone=r.phone, amount=r.amount,
-                                        workbook=workbook, sheet_row=r.row)
+                won = journal.begin(r.key, channel=channel.name, operator=operator,
+                                    message=r.message, phone=r.phone, amount=r.amount,
+                                    workbook=workbook, sheet_row=r.row)
             except DatabaseUnavailable as exc:  # a claim may have committed: its lease expires
                 slots.release()
                 summary.stop_reason = summary.stop_reason or _midrun(exc)
                 stop.set()
                 break
-            if not claimed:
+            if not won:
                 slots.release()
                 pacer.refund()  # a skipped row costs no pacing (team mode: catch up fast)
                 try:

@@ -178,8 +178,8 @@ def total_rupiah(reminders: Collection[Reminder], style: str = "puebi") -> str:
 def send(analysis: Analysis, reminders: list[Reminder], channel: Any, journal: Journal, *,
          operator: str, on_row: Callable[[RowResult], None] | None = None,
          stop: threading.Event | None = None, audit: AuditHook | None = None,
-         workbook: str = "", write_back: Callable[[WritePlan], Any] | None = None
-         ) -> SendSummary:
+         workbook: str = "", write_back: Callable[[WritePlan], Any] | None = None,
+         before_send: Callable[[Reminder], None] | None = None) -> SendSummary:
     """Send, then project the journal into the sheet: ``write_back`` gets the fresh plan
     whatever happened, a crash or a stop included, so the sheet never lies for long."""
     from tagihlite.sending import send_reminders
@@ -190,7 +190,8 @@ def send(analysis: Analysis, reminders: list[Reminder], channel: Any, journal: J
         return send_reminders(reminders, channel, journal, operator=operator,
                               min_interval=s.min_interval_seconds, daily_cap=s.daily_cap,
                               workbook=workbook, on_row=on_row, stop=stop, audit=audit,
-                              window=None if window.unlimited else window)
+                              window=None if window.unlimited else window,
+                              before_send=before_send)
     finally:
         try:
             analysis.entries = journal.entries(analysis.ledger["key"])
@@ -301,8 +302,11 @@ def plan_writeback(analysis: Analysis, *, messages: Mapping[int, str] | None = N
     t = analysis.table
     messages = messages or {}
     links = link_formulas(analysis)
-    values = [sheet_values(analysis, r, message=messages.get(int(r.row)))
-              for r in analysis.ledger.itertuples(index=False)]
+    # Column lists filled row by row: no 100,000 row dicts alive at once (peak memory).
+    by_header: dict[str, list[Any]] = {}
+    for r in analysis.ledger.itertuples(index=False):
+        for header, value in sheet_values(analysis, r, message=messages.get(int(r.row))).items():
+            by_header.setdefault(header, []).append(value)
     plan = WritePlan(sheet=t.sheet, header_row=t.header_row, row_numbers=list(t.row_numbers))
     next_col = t.last_col + 1
     wanted = [*C.OUTPUT_COLUMNS, *([C.LINK] if links or C.LINK in t.outputs else [])]
@@ -323,7 +327,7 @@ def plan_writeback(analysis: Analysis, *, messages: Mapping[int, str] | None = N
         if header == C.LINK:
             vals: list[Any] = [links.get(n, KEEP) for n in t.row_numbers]
         else:
-            vals = [v[header] for v in values]
+            vals = by_header.get(header, [])
         plan.columns.append(ColumnWrite(
             col=col, header=header, new=new, values=vals, formulas=header == C.LINK,
             number_format=DATETIME_FORMAT if header == C.SENT_AT

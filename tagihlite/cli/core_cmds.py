@@ -360,6 +360,31 @@ def _template_verdict(settings: Settings, template: MessageTemplate) -> Any:
     return verdict_for(settings, template)
 
 
+def _workbook_locked(command: Any) -> Any:
+    """Hold the workbook's lock file for the whole command: a second TagihLite (another
+    window or computer) refuses to send from or write to it meanwhile."""
+    import functools
+
+    @functools.wraps(command)
+    def run(args: argparse.Namespace) -> int:
+        import getpass
+
+        from tagihlite.workbook.file import check_writable
+        from tagihlite.workbook.lock import clean_leftovers, workbook_lock
+
+        check_writable(Path(args.path))  # missing file, CSV, open in Excel, locked ...
+        notices: list[str] = []
+        who = getattr(args, "operator", None) or getpass.getuser()
+        with workbook_lock(Path(args.path), operator=who, sending=True, notice=notices):
+            for line in notices:
+                print(line, file=sys.stderr)
+            clean_leftovers(Path(args.path))
+            return command(args)
+
+    return run
+
+
+@_workbook_locked
 def cmd_send(args: argparse.Namespace) -> int:
     from tagihlite.auth.identity import operator_for_send
     from tagihlite.auth.template_approval import require_approved
@@ -412,6 +437,13 @@ def cmd_send(args: argparse.Namespace) -> int:
         if not args.yes and not _confirm("Kirim sekarang?"):
             print("Dibatalkan; tidak ada yang dikirim.")
             return 0
+        from tagihlite.workbook.progress import SendProgress
+
+        # The first write, before the first message: every write-back conflict shows up
+        # now, and the first rows are claimed in the file (PERLU CEK until their outcome).
+        sheet = SendProgress(args.path, analysis, plan_writeback(analysis),
+                             operator=operator.name, write=_write)
+        sheet.start(reminders)
         channel = get_channel(via, settings, outbox_dir=args.outbox)
         progress = _Progress(len(reminders))
         stop = threading.Event()
@@ -423,7 +455,9 @@ def cmd_send(args: argparse.Namespace) -> int:
 
         with stop_on_sigint(stop):
             summary = send(analysis, reminders, channel, journal, operator=operator.name,
-                           on_row=lambda res: progress.step(res.reminder.name), stop=stop,
+                           on_row=lambda res: (progress.step(res.reminder.name),
+                                               sheet.done(res)), stop=stop,
+                           before_send=sheet.before_send,
                            audit=_audit_hook(settings), workbook=args.path.name,
                            write_back=write_back)
     from tagihlite.core.vocab import states_text

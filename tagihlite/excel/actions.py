@@ -359,6 +359,7 @@ def _send(click: Click, *, selected: bool) -> None:
                          f"'{live.name}' (blok sel pada baris-baris itu), lalu klik Kirim "
                          "Terpilih lagi.")
     operator = operator_for_send(click)
+    _refuse_if_sending_elsewhere(click)
     template = load_sheet_template(click)
     with open_journal(settings) as journal:
         analysis = analyse_sheet(click, table, journal=journal,
@@ -405,6 +406,22 @@ def _send(click: Click, *, selected: bool) -> None:
                        write_back=lambda fresh: apply_plan(click.book, live, fresh))
     click.status(f"Selesai: {summary.attempted} dari {summary.planned} pengingat diproses.")
     click.alert(_send_summary(summary, label))
+
+
+def _refuse_if_sending_elsewhere(click: Click) -> None:
+    """A command-line TagihLite (this or another computer) is sending from this file."""
+    from pathlib import Path
+
+    from tagihlite.workbook.lock import holder, refusal
+
+    try:
+        path = Path(click.book.fullname)
+    except Exception:  # an unsaved or cloud workbook: there is no file to share
+        return
+    if path.is_file():
+        other = holder(path)
+        if other is not None:
+            raise refusal(path, other)
 
 
 def _send_summary(summary: Any, label: str) -> str:

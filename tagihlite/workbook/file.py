@@ -8,9 +8,10 @@ Public API used by the command line::
     check_writable(path)                        refuse early (Excel has it open, .xls, ...)
     apply_plan(path, plan, backup=True)         write a WritePlan atomically, keep a backup
 
-Reading uses python-calamine (:mod:`tagihlite.workbook.read`); writing uses openpyxl and then
-repairs what openpyxl drops from the package (:mod:`tagihlite.workbook.write`,
-:mod:`tagihlite.workbook.parts`).
+Reading uses python-calamine (:mod:`tagihlite.workbook.read`); writing patches the package
+part by part, changing only TagihLite's cells (:mod:`tagihlite.workbook.write`,
+:mod:`tagihlite.workbook.sheetpatch`); while a send runs, :mod:`tagihlite.workbook.lock` and
+:mod:`tagihlite.workbook.progress` keep other TagihLite processes out and the file true.
 """
 
 from __future__ import annotations

@@ -167,6 +167,20 @@ def test_pacer_does_not_wait_when_the_channel_was_slow_anyway():
     assert t.slept == []
 
 
+@pytest.mark.parametrize(("rate", "interval"), [(None, 2.0), (0.25, 2.0)])
+def test_a_late_send_never_brings_the_next_one_closer_than_the_interval(rate, interval):
+    """Catching up on a rate is fine (an API limit is an average); the interval is a floor."""
+    t = FakeTime()
+    pacer = Pacer(rate, interval, clock=t.clock, sleep=t.sleep)
+    stop = threading.Event()
+    pacer.wait(stop)
+    t.now += pacer.gap + 0.5  # this send started late (a busy machine)
+    pacer.wait(stop)
+    late = t.now
+    pacer.wait(stop)
+    assert t.now - late >= interval
+
+
 def test_pacer_honours_stop_while_waiting():
     t = FakeTime()
     stop = threading.Event()

@@ -335,3 +335,19 @@ def test_petunjuk_is_shown(xl: MemoryExcel, addin_xlsm: Path, demo_xlsx: Path) -
     xl.open(demo_xlsx)
     tx.on_ribbon("tl_help")
     assert "Petunjuk" in _criticals(xl)[0]
+
+
+def test_kirim_semua_refuses_while_a_command_line_send_holds_the_file(
+        xl: MemoryExcel, addin_xlsm: Path) -> None:
+    import json
+
+    from tagihlite.workbook.lock import lock_path
+
+    lock_path(addin_xlsm).write_text(json.dumps({"host": "PC-KASIR-2", "pid": 4242,
+                                                 "operator": "Sari", "sending": True}))
+    xl.open(addin_xlsm)
+    before = xl.cells("Tagihan")
+    xl.answer("yes")
+    tx.on_ribbon("tl_send_all")
+    assert any("PC-KASIR-2" in a["prompt"] for a in xl.alerts)
+    assert xl.cells("Tagihan") == before and _journal_keys() == set()

@@ -297,15 +297,18 @@ def test_failure_mid_save_leaves_original(tmp_path: Path, monkeypatch) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ugly.xlsx"]
 
 
-def test_crash_in_openpyxl_save_leaves_no_temp(tmp_path: Path, monkeypatch) -> None:
+def test_crash_while_patching_leaves_no_temp(tmp_path: Path, monkeypatch) -> None:
+    from tagihlite.workbook.sheetpatch import SheetPatcher
+
     path = fixture_copy(tmp_path, "ugly.xlsx")
     before = sha256(path)
     _, plan = _ugly_plan(path)
 
-    def boom(self, filename):
-        raise RuntimeError("simulated crash inside openpyxl")
+    def boom(self, src, out):
+        out.write(b"<worksheet")
+        raise RuntimeError("simulated crash inside the sheet writer")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", boom)
+    monkeypatch.setattr(SheetPatcher, "stream", boom)
     with pytest.raises(RuntimeError):
         apply_plan(path, plan)
     assert sha256(path) == before

@@ -1,0 +1,96 @@
+"""One cell's XML for a value TagihLite writes (the same types and rules as openpyxl).
+
+Text goes to the shared strings part, so customer text that looks like a formula
+(``=...``, ``+62...``) is stored as text, never as a formula. Only columns whose plan says
+``formulas`` (TagihLite's own Tautan WA) write ``=...`` strings as formulas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+from typing import Any
+
+from tagihlite.core.formats import WIB
+from tagihlite.workbook.sst import SharedStrings
+from tagihlite.workbook.styles import Styles
+from tagihlite.workbook.xmlbits import ILLEGAL, escape_text
+
+ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
+# openpyxl's formats for dates in a cell whose own format is not a date format.
+DATE_DEFAULTS = {dt.datetime: "yyyy-mm-dd h:mm:ss", dt.date: "yyyy-mm-dd",
+                 dt.time: "h:mm:ss", dt.timedelta: "[hh]:mm:ss"}
+_EPOCH_1900 = dt.datetime(1899, 12, 30)
+_EPOCH_1904 = dt.datetime(1904, 1, 1)
+
+
+class CellMaker:
+    def __init__(self, sst: SharedStrings, styles: Styles, *, date1904: bool) -> None:
+        self.sst, self.styles, self.date1904 = sst, styles, date1904
+        self._date_xf: dict[tuple[int, type], int] = {}
+
+    def make(self, ref: bytes, value: Any, style: int, formulas: bool) -> bytes:
+        """``<c>`` for ``value`` (not None/KEEP) with cell format index ``style``."""
+        kind = type(value)
+        if kind is str or isinstance(value, str):
+            text = ILLEGAL.sub("", value)[:32767]
+            if not text:  # an empty cell (with its format), as Excel stores ""
+                return b'<c r="%s"%s/>' % (ref, _s(style))
+            if formulas and len(text) > 1 and text[0] == "=":
+                return b'<c r="%s"%s><f>%s</f><v></v></c>' % (
+                    ref, _s(style), escape_text(text[1:]).encode())
+            if text in ERROR_CODES:
+                return b'<c r="%s"%s t="e"><v>%s</v></c>' % (ref, _s(style), text.encode())
+            return b'<c r="%s"%s t="s"><v>%d</v></c>' % (ref, _s(style), self.sst.get(text))
+        if kind is bool:
+            return b'<c r="%s"%s t="b"><v>%d</v></c>' % (ref, _s(style), value)
+        if kind is int or (isinstance(value, int) and not isinstance(value, bool)):
+            return b'<c r="%s"%s><v>%d</v></c>' % (ref, _s(style), value)
+        if isinstance(value, (float, Decimal)):
+            if isinstance(value, float) and not math.isfinite(value):
+                return self.make(ref, str(value), style, False)
+            return b'<c r="%s"%s><v>%s</v></c>' % (ref, _s(style), _number(value))
+        if isinstance(value, (dt.date, dt.time, dt.timedelta)):
+            serial, base = self._serial(value)
+            return b'<c r="%s"%s><v>%s</v></c>' % (
+                ref, _s(self._date_style(style, base)), _number(serial))
+        return self.make(ref, str(value), style, False)
+
+    def _serial(self, value: Any) -> tuple[float, type]:
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is not None:  # Waktu Kirim is WIB wall time
+                value = value.astimezone(WIB).replace(tzinfo=None)
+            epoch = _EPOCH_1904 if self.date1904 else _EPOCH_1900
+            days = (value - epoch) / dt.timedelta(days=1)
+            if not self.date1904 and days < 60:
+                days -= 1  # Excel's phantom 29 Feb 1900
+            return days, dt.datetime
+        if isinstance(value, dt.date):
+            return self._serial(dt.datetime.combine(value, dt.time()))[0], dt.date
+        if isinstance(value, dt.time):
+            return (value.hour * 3600 + value.minute * 60 + value.second
+                    + value.microsecond / 1e6) / 86400, dt.time
+        return value / dt.timedelta(days=1), dt.timedelta
+
+    def _date_style(self, style: int, base: type) -> int:
+        key = (style, base)
+        found = self._date_xf.get(key)
+        if found is None:
+            from openpyxl.styles.numbers import is_date_format
+
+            code = self.styles.format_code(style)
+            found = style if is_date_format(code) else self.styles.with_format(
+                style, DATE_DEFAULTS[base])
+            self._date_xf[key] = found
+        return found
+
+
+def _s(style: int) -> bytes:
+    return b' s="%d"' % style if style else b""
+
+
+def _number(value: float | Decimal) -> bytes:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return b"%d" % int(value)
+    return str(value).encode()

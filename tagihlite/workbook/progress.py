@@ -1,0 +1,144 @@
+"""Keeping the workbook file true while a command-line send runs.
+
+Before a reminder leaves, its row is *claimed* in the file: ``PERLU CEK`` with a Catatan
+saying who is sending it from which computer since when. Outcomes replace the claims as
+the run goes. So the file never under-reports: if the process is killed (power cut,
+``kill -9``), every row whose reminder may have left says so, and another computer (which
+reads the sheet's status when its own journal does not know the row) will not send it
+again. Rows claimed but never attempted stay ``PERLU CEK`` until a person checks them;
+claims are made in small batches so that is never more than a batch.
+
+Cost: each status write streams the sheet once (:mod:`tagihlite.workbook.sheetpatch`).
+Batches are sized so writing takes at most ``OVERHEAD`` of the sending time, and outcomes
+are written at least every ``EVERY_SECONDS`` when that budget allows.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tagihlite.channels.base import Reminder
+from tagihlite.clock import now
+from tagihlite.core import columns as C
+from tagihlite.core.vocab import Status
+from tagihlite.core.writeplan import KEEP, ColumnWrite, WritePlan
+from tagihlite.errors import TagihError
+from tagihlite.sending import RowResult
+from tagihlite.workflow import Analysis, row_values
+
+OVERHEAD = 0.1
+EVERY_SECONDS = 10.0
+MIN_BATCH, MAX_BATCH = 5, 2000
+
+
+def claim_note(operator: str) -> str:
+    return (f"Sedang dikirim oleh {operator} dari komputer {socket.gethostname()} sejak "
+            f"{now().strftime('%d-%m-%Y %H:%M')} WIB. Jika status ini tidak berubah, "
+            "periksa di WhatsApp sebelum mengirim ulang.")
+
+
+class SendProgress:
+    """Claims rows before sending and writes outcomes during the run (main thread only)."""
+
+    def __init__(self, path: Path, analysis: Analysis, plan: WritePlan, *, operator: str,
+                 write: Callable[[Path, WritePlan], Any],
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.path, self.analysis, self.plan = path, analysis, plan
+        self.write, self.clock = write, clock
+        self.note = claim_note(operator)
+        self.order: list[int] = []  # rows in sending order
+        self.next = 0  # index into order of the first unclaimed row
+        self.claimed: set[int] = set()
+        self.outcomes: dict[int, dict[str, Any]] = {}
+        self.last_flush = clock()
+        self.last_cost = 0.0
+        self.batch_started = clock()
+        self.batch_rows = 0
+        self.writes = 0
+        self.error: TagihError | None = None
+
+    def start(self, reminders: list[Reminder]) -> None:
+        """The first write, before the first message: the whole plan (every conflict is
+        found now, while nothing has been sent) with the first batch claimed."""
+        self.order = [r.row for r in reminders]
+        rows = self._claim_batch(MIN_BATCH)
+        plan = self.plan
+        status, note = plan.column(C.STATUS), plan.column(C.NOTE)
+        index = {r: i for i, r in enumerate(plan.row_numbers)}
+        saved = list(status.values), list(note.values)
+        for r in rows:
+            status.values[index[r]] = Status.NEEDS_CHECK
+            note.values[index[r]] = self.note
+        try:
+            self._timed(plan)
+        finally:
+            status.values, note.values = saved
+
+    def before_send(self, reminder: Reminder) -> None:
+        """Called before the reminder's intent is journalled: its row must say so first."""
+        if self.error is not None:  # an outcome write failed: stop before the next send
+            raise self.error
+        if reminder.row in self.claimed:
+            return
+        self.flush(claim=True, also=reminder.row)
+
+    def done(self, result: RowResult) -> None:
+        self.outcomes[result.reminder.row] = row_values(result, self.analysis)
+        self.batch_rows += 1
+        waited = self.clock() - self.last_flush
+        if self.error is None and waited >= max(EVERY_SECONDS, self.last_cost / OVERHEAD):
+            try:
+                self.flush(claim=False)
+            except TagihError as exc:  # e.g. Excel opened the file: the send loop stops
+                self.error = exc
+
+    def flush(self, *, claim: bool, also: int | None = None) -> None:
+        size = self._batch_size() if claim else 0
+        rows = self._claim_batch(size) if claim else []
+        if also is not None and also not in self.claimed:  # sent out of the planned order
+            self.claimed.add(also)
+            rows.append(also)
+        outcomes, self.outcomes = self.outcomes, {}
+        touched = sorted({*rows, *outcomes})
+        if not touched:
+            return
+        columns = []
+        for c in self.plan.columns:
+            values: list[Any] = []
+            for r in touched:
+                if r in outcomes:
+                    values.append(outcomes[r].get(c.header, KEEP))
+                elif c.header == C.STATUS:
+                    values.append(Status.NEEDS_CHECK)
+                elif c.header == C.NOTE:
+                    values.append(self.note)
+                else:
+                    values.append(KEEP)
+            columns.append(ColumnWrite(col=c.col, header=c.header, new=False, values=values,
+                                       formulas=c.formulas, number_format=c.number_format))
+        self._timed(WritePlan(sheet=self.plan.sheet, header_row=self.plan.header_row,
+                              row_numbers=touched, columns=columns))
+        self.batch_started, self.batch_rows = self.clock(), 0
+
+    def _batch_size(self) -> int:
+        if not self.batch_rows:
+            return MIN_BATCH
+        per_row = max((self.clock() - self.batch_started) / self.batch_rows, 1e-6)
+        return max(MIN_BATCH, min(MAX_BATCH, int(self.last_cost / OVERHEAD / per_row)))
+
+    def _claim_batch(self, size: int) -> list[int]:
+        rows = self.order[self.next:self.next + size]
+        self.next += len(rows)
+        self.claimed.update(rows)
+        return rows
+
+    def _timed(self, plan: WritePlan) -> None:
+        began = self.clock()
+        self.write(self.path, plan)
+        self.last_flush = self.clock()
+        self.last_cost = self.last_flush - began
+        self.writes += 1
