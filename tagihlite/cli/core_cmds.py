@@ -421,10 +421,11 @@ def cmd_send(args: argparse.Namespace) -> int:
         total = total_rupiah(reminders, settings.rupiah_style)
         periods = ", ".join(sorted({r.period for r in reminders})) or "-"
         levels = ", ".join(map(str, sorted({r.level for r in reminders}))) or "-"
+        used = "; ".join(src.origin for src in
+                         template.sources({r.level for r in reminders} or None))
         print(f"Akan dikirim: {len(reminders)} pengingat (periode {periods}, tingkat "
               f"{levels}), total {total}, lewat {via}, atas nama {operator.name}, "
-              f"template: {template.source.origin}. "
-              f"({skipped} baris dilewati; lihat 'tagihlite check'.)")
+              f"template: {used}. ({skipped} baris dilewati; lihat 'tagihlite check'.)")
         print(f"Template: {verdict.label}.")
         if not reminders:
             _write(args.path, plan_writeback(analysis))
