@@ -34,7 +34,11 @@ PYTHON_VERSIONS: Final = ("3.11", "3.12")
 PLATFORM: Final = "win_amd64"
 SCRIPTS: Final = ("install.ps1", "install.cmd", "uninstall.ps1", "BACA-SAYA.txt")
 # pip's last words when a requirement has no wheel for the target platform.
-_NO_WHEEL = re.compile(r"No matching distribution found for ([^\r\n]+)")
+# pip's two ways of saying "no Windows wheel": a plain miss, or a miss under our constraints.
+_NO_WHEEL = re.compile(r"No matching distribution found for ([^\r\n]+)"
+                       r"|The user requested \(constraint\) ([^\r\n]+)")
+# A pinned version too new for the target's oldest patch release (3.11 = 3.11.0): unpinned.
+_TOO_NEW = re.compile(r"Package '([^']+)' requires a different Python")
 _MAX_SOURCE_BUILDS = 40  # a loop guard: each round builds one wheel pip could not download
 
 
@@ -54,7 +58,8 @@ def project_root() -> Path | None:
 def _pip(args: Sequence[str], what: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "pip", "--disable-pip-version-check", *args]
     result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0 and not _NO_WHEEL.search(result.stderr):
+    output = result.stderr + result.stdout
+    if result.returncode != 0 and not (_NO_WHEEL.search(output) or _TOO_NEW.search(output)):
         tail = (result.stderr.strip().splitlines() or ["(tanpa pesan)"])[-1]
         raise TagihError(f"pip gagal saat {what}: {tail}", exit_code=1)
     return result
@@ -77,21 +82,57 @@ def download_for(python_version: str, requirement: str, wheels: Path, local: Pat
                  progress: Callable[[str], None]) -> list[str]:
     """Fill ``wheels`` for one Python version; returns requirements built from source."""
     built: list[str] = []
+    constraints = tested_versions(local)
     for _ in range(_MAX_SOURCE_BUILDS):
-        result = _pip(["download", "-q", "--only-binary=:all:", "--platform", PLATFORM,
+        # Not -q: pip names the package it lacks a wheel for only in its full report.
+        result = _pip(["download", "--only-binary=:all:", "--platform", PLATFORM,
                        "--python-version", python_version, "--implementation", "cp",
-                       "--find-links", str(local), "-d", str(wheels), requirement],
+                       "-c", str(constraints), "--find-links", str(local), "-d", str(wheels),
+                       requirement],
                       f"mengunduh paket untuk Python {python_version}")
-        missing = _NO_WHEEL.search(result.stderr)
         if result.returncode == 0:
             return built
+        output = result.stderr + result.stdout  # pip's report is on stdout
+        too_new = _TOO_NEW.search(output)
+        if too_new is not None:  # let pip choose a release that supports every 3.x.y
+            unpin(constraints, too_new.group(1))
+            continue
+        missing = _NO_WHEEL.search(output)
         assert missing is not None  # _pip raised for every other failure
-        name = _without_marker(missing.group(1))
+        name = _without_marker(missing.group(1) or missing.group(2))
         progress(f"  {name}: tidak ada wheel Windows, dibuat dari sumber (Python murni)")
         build_pure_wheel(name, local)
         built.append(name)
     raise TagihError("Terlalu banyak paket tanpa wheel Windows; paket instalasi tidak dibuat.",
                      exit_code=1)
+
+
+def tested_versions(folder: Path) -> Path:
+    """A pip constraints file: the exact versions installed here, i.e. the ones the tests ran
+    on. The kit ships what was tested, and pip's resolver has one candidate per package
+    instead of backtracking through every release of the ones without a Windows wheel
+    (minutes per round). Windows-only packages are not installed here: pip picks those."""
+    from importlib.metadata import distributions
+
+    pins: dict[str, str] = {}
+    for dist in distributions():
+        name = dist.metadata["Name"]
+        if name and name.lower() != "tagihlite":
+            pins[name.lower()] = f"{name}=={dist.version}"
+    path = folder / "tested-versions.txt"
+    path.write_text("\n".join(sorted(pins.values())) + "\n", encoding="utf-8")
+    return path
+
+
+def unpin(constraints: Path, name: str) -> None:
+    key = name.lower().replace("_", "-")
+    lines = constraints.read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines
+            if line.split("==")[0].lower().replace("_", "-") != key]
+    if kept == lines:  # nothing to loosen: the loop guard would only spin
+        raise TagihError(f"Paket '{name}' tidak mendukung Python yang dituju; paket "
+                         "instalasi tidak dibuat.", exit_code=1)
+    constraints.write_text("\n".join(kept) + "\n", encoding="utf-8")
 
 
 def _without_marker(requirement: str) -> str:
