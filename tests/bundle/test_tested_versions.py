@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tagihlite.bundle.windows import _NO_WHEEL, _TOO_NEW, tested_versions, unpin
+from tagihlite.bundle.windows import _NO_WHEEL, _TOO_NEW, unpin
+from tagihlite.bundle.windows import tested_versions as constraints_file
 from tagihlite.errors import TagihError
 
 
 def test_constraints_pin_this_environment_but_not_tagihlite(tmp_path: Path) -> None:
-    pins = tested_versions(tmp_path).read_text(encoding="utf-8").splitlines()
+    pins = constraints_file(tmp_path).read_text(encoding="utf-8").splitlines()
     assert f"pandas=={version('pandas')}" in pins
     assert not [p for p in pins if p.lower().startswith("tagihlite==")]
 
