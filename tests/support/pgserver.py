@@ -38,13 +38,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _runuser() -> str:
+    # util-linux's runuser lives in /usr/sbin, which a minimal PATH (CI, cron) may lack.
+    found = shutil.which("runuser") or next(
+        (p for p in ("/usr/sbin/runuser", "/sbin/runuser") if Path(p).exists()), None)
+    if found is None:
+        raise RuntimeError("runuser (util-linux) not found: needed to start PostgreSQL as root")
+    return found
+
+
 def _run_as() -> list[str]:
     if os.geteuid() != 0:
         return []
     for name in ("postgres", "nobody"):
         with contextlib.suppress(KeyError):
             pwd.getpwnam(name)
-            return ["runuser", "-u", name, "--"]
+            return [_runuser(), "-u", name, "--"]
     raise RuntimeError("no unprivileged account to run PostgreSQL as")
 
 
