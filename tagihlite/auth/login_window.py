@@ -30,6 +30,8 @@ def ask_login(title: str = "Masuk TagihLite", users: Sequence[str] = (),
     import tkinter as tk
     from tkinter import ttk
 
+    from tagihlite.dialogs import run_dialog
+
     try:
         root = tk.Tk()
     except tk.TclError:
@@ -73,24 +75,8 @@ def ask_login(title: str = "Masuk TagihLite", users: Sequence[str] = (),
             root.destroy()
             return "break"
 
-        buttons = ttk.Frame(frame)
-        buttons.grid(row=3, column=0, columnspan=2, sticky="e", pady=(10, 0))
-        ttk.Button(buttons, text="Masuk", command=submit).grid(row=0, column=0, padx=4)
-        ttk.Button(buttons, text="Batal", command=cancel).grid(row=0, column=1)
-        root.bind("<Return>", submit)
-        root.bind("<KP_Enter>", submit)
-        root.bind("<Escape>", cancel)
-        root.protocol("WM_DELETE_WINDOW", cancel)
-
-        root.update_idletasks()  # centre on the screen
-        x = (root.winfo_screenwidth() - root.winfo_reqwidth()) // 2
-        y = (root.winfo_screenheight() - root.winfo_reqheight()) // 3
-        root.geometry(f"+{x}+{y}")
-        root.deiconify()
-        root.lift()
-        root.focus_force()
-        (password_field if name_var.get() else name_field).focus_set()
-        root.mainloop()
+        run_dialog(root, frame, row=3, ok_text="Masuk", submit=submit, cancel=cancel,
+                   focus=password_field if name_var.get() else name_field)
     finally:
         with contextlib.suppress(tk.TclError):  # already destroyed by submit/cancel
             root.destroy()

@@ -31,6 +31,8 @@ def ask_columns(sheet: str, headers: Sequence[str],
     import tkinter as tk
     from tkinter import ttk
 
+    from tagihlite.dialogs import run_dialog
+
     current = dict(current or {})
     try:
         root = tk.Tk()
@@ -88,25 +90,8 @@ def ask_columns(sheet: str, headers: Sequence[str],
             root.destroy()
             return "break"
 
-        buttons = ttk.Frame(frame)
-        buttons.grid(row=n + 2, column=0, columnspan=2, sticky="e", pady=(10, 0))
-        ttk.Button(buttons, text="Simpan", command=submit).grid(row=0, column=0, padx=4)
-        ttk.Button(buttons, text="Batal", command=cancel).grid(row=0, column=1)
-        root.bind("<Return>", submit)
-        root.bind("<KP_Enter>", submit)
-        root.bind("<Escape>", cancel)
-        root.protocol("WM_DELETE_WINDOW", cancel)
-
-        root.update_idletasks()  # centre on the screen
-        x = (root.winfo_screenwidth() - root.winfo_reqwidth()) // 2
-        y = (root.winfo_screenheight() - root.winfo_reqheight()) // 3
-        root.geometry(f"+{x}+{y}")
-        root.deiconify()
-        root.lift()
-        root.focus_force()
-        first = next(iter(boxes.values()))[1]
-        first.focus_set()
-        root.mainloop()
+        run_dialog(root, frame, row=n + 2, ok_text="Simpan", submit=submit, cancel=cancel,
+                   focus=next(iter(boxes.values()))[1])
     finally:
         with contextlib.suppress(tk.TclError):  # already destroyed by submit/cancel
             root.destroy()

@@ -25,6 +25,8 @@ def ask_period(default: str, message: str = "", note: str = "") -> str | None:
     import tkinter as tk
     from tkinter import ttk
 
+    from tagihlite.dialogs import run_dialog
+
     try:
         root = tk.Tk()
     except tk.TclError:
@@ -55,24 +57,8 @@ def ask_period(default: str, message: str = "", note: str = "") -> str | None:
             root.destroy()
             return "break"
 
-        buttons = ttk.Frame(frame)
-        buttons.grid(row=3, column=0, columnspan=2, sticky="e", pady=(10, 0))
-        ttk.Button(buttons, text="OK", command=submit).grid(row=0, column=0, padx=4)
-        ttk.Button(buttons, text="Batal", command=cancel).grid(row=0, column=1)
-        root.bind("<Return>", submit)
-        root.bind("<KP_Enter>", submit)
-        root.bind("<Escape>", cancel)
-        root.protocol("WM_DELETE_WINDOW", cancel)
-        root.update_idletasks()
-        x = (root.winfo_screenwidth() - root.winfo_reqwidth()) // 2
-        y = (root.winfo_screenheight() - root.winfo_reqheight()) // 3
-        root.geometry(f"+{x}+{y}")
-        root.deiconify()
-        root.lift()
-        root.focus_force()
-        field.focus_set()
-        field.select_range(0, "end")
-        root.mainloop()
+        run_dialog(root, frame, row=3, ok_text="OK", submit=submit, cancel=cancel,
+                   focus=field)
     finally:
         with contextlib.suppress(tk.TclError):
             root.destroy()
