@@ -262,14 +262,6 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
             if stop.is_set():
                 slots.release()
                 break
-            if before_send is not None:  # e.g. claim the row in the workbook file first
-                try:
-                    before_send(r)
-                except TagihError as exc:
-                    summary.stop_reason = summary.stop_reason or str(exc)
-                    stop.set()
-                    slots.release()
-                    break
             try:
                 won = journal.begin(r.key, channel=channel.name, operator=operator,
                                     message=r.message, phone=r.phone, amount=r.amount,
@@ -291,6 +283,16 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
                 else:
                     summary.already += 1
                 continue
+            if before_send is not None:  # e.g. claim the row in the workbook file too
+                # After the journal's claim: a row another PC holds costs no file write. A
+                # failure here leaves this claim pending: PERLU CEK later, never a resend.
+                try:
+                    before_send(r)
+                except TagihError as exc:
+                    summary.stop_reason = summary.stop_reason or str(exc)
+                    stop.set()
+                    slots.release()
+                    break
             claimed += 1
             if budget is not None:
                 budget -= 1

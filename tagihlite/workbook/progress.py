@@ -79,7 +79,8 @@ class SendProgress:
             status.values, note.values = saved
 
     def before_send(self, reminder: Reminder) -> None:
-        """Called before the reminder's intent is journalled: its row must say so first."""
+        """Called once the journal has claimed the reminder, before the channel is: the
+        file must say so before the message can leave."""
         if self.error is not None:  # an outcome write failed: stop before the next send
             raise self.error
         if reminder.row in self.claimed:
