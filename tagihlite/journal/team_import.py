@@ -31,6 +31,14 @@ _USER_COLS = ("name, role, pw_hash, disabled, failed, locked_until, last_failed_
               "created_at, created_by")
 
 
+def _insert_new(db: Any, table: str, columns: str, rows: Any) -> int:
+    """Insert the rows the team database does not hold yet (same unique keys as on the PC:
+    what is already there stays as it is); returns how many were new."""
+    sql = (f"INSERT INTO {table} ({columns}) VALUES ({','.join('?' * len(columns.split(',')))})"
+           " ON CONFLICT DO NOTHING RETURNING 1")
+    return sum(db.execute(sql, row).fetchone() is not None for row in rows)
+
+
 @dataclass
 class ImportReport:
     reminders: int = 0
@@ -97,26 +105,11 @@ def import_sqlite(url: str, journal_file: Path, users_file: Path) -> ImportRepor
                     rep.attempts += 1
             # The same unique keys as on the PC: a payment (or a bill's first amount) the
             # team database already holds stays as it is.
-            for row in payments:
-                got = db.execute(f"INSERT INTO payments ({_PAYMENT_COLS}) VALUES "
-                                 f"({','.join('?' * 10)}) ON CONFLICT DO NOTHING RETURNING id",
-                                 row).fetchone()
-                rep.payments += got is not None
-            for row in bills:
-                got = db.execute("INSERT INTO bills (customer_id, period, amount) VALUES "
-                                 "(?,?,?) ON CONFLICT DO NOTHING RETURNING customer_id",
-                                 row).fetchone()
-                rep.bills += got is not None
-            for row in users:
-                got = db.execute(f"INSERT INTO users ({_USER_COLS}) VALUES "
-                                 f"({','.join('?' * 9)}) ON CONFLICT DO NOTHING RETURNING name",
-                                 row).fetchone()
-                rep.users += got is not None
-            for row in opt_outs:
-                got = db.execute("INSERT INTO opt_out (number, reason, added_by, added_at) "
-                                 "VALUES (?,?,?,?) ON CONFLICT DO NOTHING RETURNING number",
-                                 row).fetchone()
-                rep.opt_outs += got is not None
+            rep.payments += _insert_new(db, "payments", _PAYMENT_COLS, payments)
+            rep.bills += _insert_new(db, "bills", "customer_id, period, amount", bills)
+            rep.users += _insert_new(db, "users", _USER_COLS, users)
+            rep.opt_outs += _insert_new(db, "opt_out", "number, reason, added_by, added_at",
+                                        opt_outs)
             last = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC "
                               "LIMIT 1").fetchone()
             rep.audit_verbatim = last is None
