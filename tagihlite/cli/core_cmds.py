@@ -182,11 +182,26 @@ def _summary(analysis: Analysis) -> dict[str, Any]:
 
 
 def _print_json(obj: Any) -> None:
-    """The whole document in one write, encoded by json's C encoder: ``json.dump`` to
-    stdout made a write per token (1.2 million for 30,000 rows) and ``indent`` switches to
-    the pure-Python encoder. Compact, one line; pipe it through ``python -m json.tool`` or
-    ``jq`` to read it."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    """The whole document in one write, compact, on one line (pipe it through
+    ``python -m json.tool`` or ``jq`` to read it). orjson encodes 30,000 row dicts about
+    ten times faster than json's C encoder (issue 11: check --json cost more than the
+    check); the bytes are UTF-8, as JSON must be. NaN becomes null (valid JSON), dates
+    and times are written as ``str()`` writes them. The standard encoder is the fallback
+    for what orjson refuses (an integer beyond 64 bits)."""
+    import orjson
+
+    try:
+        data = orjson.dumps(obj, default=str, option=orjson.OPT_NON_STR_KEYS
+                            | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_APPEND_NEWLINE)
+    except orjson.JSONEncodeError:
+        data = (json.dumps(obj, ensure_ascii=False, default=str) + "\n").encode()
+    out = getattr(sys.stdout, "buffer", None)
+    if out is None:  # a text-only stream (tests, embedding): the same text
+        sys.stdout.write(data.decode())
+    else:
+        sys.stdout.flush()
+        out.write(data)
+        out.flush()
     sys.stdout.flush()
 
 

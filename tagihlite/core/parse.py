@@ -182,22 +182,32 @@ def _kind(number: Any) -> str:
                                 PhoneNumberType.FIXED_LINE_OR_MOBILE) else "fixed"
 
 
-# Indonesian mobile numbers: "+62 812-...", "62812...", "0812...", "812..." (lost its 0).
-_ID_MOBILE_SHAPE = re.compile(r"(?:\+?62|0062|0)?(8\d{6,12})")
+# An Indonesian number written the usual ways, separators removed: a mobile "+62 812-...",
+# "62812...", "0812...", "812..." (lost its 0), or any other national number after "0",
+# "+62" or "0062" ("0761 31005"). Other shapes ("62761...": country code or not?) take
+# phonenumbers' full parse.
+_ID_SHAPE = re.compile(r"(?:\+?62|0062|0)?(8\d{6,12})|(?:\+62|0062|0)([1-79]\d{5,12})")
 _SHAPE_KINDS: dict[tuple[str, int], str] = {}
+# The ID metadata _id_kind was derived from (tests/core/test_phone_fastpath.py pins it).
+_SHAPE_PREFIX = 5
 
 
-def _id_mobile_kind(nsn: str) -> str:
-    """phonenumbers' verdict for an Indonesian national number starting with 8.
+def _shape(nsn: str) -> tuple[str, int]:
+    """The part of an Indonesian national number phonenumbers' verdict depends on.
 
-    Parsing costs ~30 us a number; 100,000 rows would spend seconds there. In the metadata
-    for ID, every pattern that can match a number starting with 8 (mobile ``8[1-35-9]``,
-    toll-free ``800``, shared-cost ``804``, UAN ``8071``, premium ``809``) depends only on
-    its first four digits and its length, so phonenumbers' answer for one number of a
-    shape (first four digits, length) is its answer for all of them. A test checks this
-    against phonenumbers on random numbers.
+    Every pattern of the ID metadata (general, fixed line, mobile, toll-free, premium,
+    shared cost, UAN) is a literal prefix of at most five digits ("21500") followed by
+    digits of a given count: one number of a shape (prefix, length) stands for all. Numbers
+    starting with 8 need only four ("8071"): mobile prefixes stay a few dozen shapes.
     """
-    shape = (nsn[:4], len(nsn))
+    return (nsn[:4] if nsn[0] == "8" else nsn[:_SHAPE_PREFIX]), len(nsn)
+
+
+def _id_kind(nsn: str) -> str:
+    """phonenumbers' verdict ('mobile', 'fixed', 'invalid') for an Indonesian national
+    number, computed once per shape: parsing costs 30-60 us a number, and 100,000 rows
+    would spend seconds there. A test checks it against phonenumbers on random numbers."""
+    shape = _shape(nsn)
     kind = _SHAPE_KINDS.get(shape)
     if kind is None:
         import phonenumbers
@@ -205,6 +215,16 @@ def _id_mobile_kind(nsn: str) -> str:
         kind = _kind(phonenumbers.PhoneNumber(country_code=62, national_number=int(nsn)))
         _SHAPE_KINDS[shape] = kind
     return kind
+
+
+def _id_number(compact: str) -> tuple[str | None, str] | None:
+    """(E.164, kind) of a separator-free Indonesian number; None if it has no usual shape."""
+    fast = _ID_SHAPE.fullmatch(compact)
+    if fast is None:
+        return None
+    nsn = fast.group(1) or fast.group(2)
+    kind = _id_kind(nsn)
+    return (None if kind == "invalid" else "+62" + nsn), kind
 
 
 @lru_cache(maxsize=200_000)
@@ -216,11 +236,9 @@ def _one_number(candidate: str, region: str) -> tuple[str | None, str]:
     if not digits:
         return None, "invalid"
     if region == "ID":
-        fast = _ID_MOBILE_SHAPE.fullmatch(digits)
-        if fast:
-            nsn = fast.group(1)
-            kind = _id_mobile_kind(nsn)
-            return (None if kind == "invalid" else "+62" + nsn), kind
+        fast = _id_number(digits)
+        if fast is not None:
+            return fast
     try:
         number = phonenumbers.parse(digits, region)
     except phonenumbers.NumberParseException:
@@ -232,21 +250,30 @@ def _one_number(candidate: str, region: str) -> tuple[str | None, str]:
 
 
 _COMPACT = str.maketrans("", "", " -.()\u00a0\t")
+PHONE_MISSING = Phone(None, "phone_missing")
+_BY_KIND = {"fixed": Phone(None, "phone_not_mobile"), "invalid": Phone(None, "phone_invalid")}
 
 
-@lru_cache(maxsize=200_000)
+def _fast_id_phone(text: str) -> Phone | None:
+    """One Indonesian number and nothing else, the common case (no cache: nearly every
+    cell is a different number). Only when the cell ends in three digits: "…7891 2",
+    "…890.0" or "…789.12" may be a number plus something else, and gluing those digits
+    on would text a stranger."""
+    if not text[-3:].isdigit():
+        return None
+    found = _id_number(text if text.isdigit() else text.translate(_COMPACT))
+    if found is None:
+        return None
+    e164, kind = found
+    return Phone(e164, None) if kind == "mobile" else _BY_KIND[kind]
+
+
+@lru_cache(maxsize=20_000)
 def _phone_cached(text: str, region: str) -> Phone:
-    # Fast path: one Indonesian mobile number, the common case. Only when the cell ends in
-    # three digits: "…7891 2", "…890.0" or "…789.12" may be a number plus something else,
-    # and gluing those digits on would text a stranger.
-    if region == "ID" and text[-3:].isdigit():
-        fast = _ID_MOBILE_SHAPE.fullmatch(text.translate(_COMPACT))
-        if fast:
-            nsn = fast.group(1)
-            kind = _SHAPE_KINDS.get((nsn[:4], len(nsn))) or _id_mobile_kind(nsn)
-            if kind == "mobile":
-                return Phone("+62" + nsn, None)
-            return Phone(None, "phone_not_mobile" if kind == "fixed" else "phone_invalid")
+    if region == "ID":
+        fast = _fast_id_phone(text)
+        if fast is not None:
+            return fast
     tail = _FLOAT_TAIL.fullmatch(text)
     if tail:  # 81234567890.0: a number cell exported as text; a person reads the integer
         return _phone_cached(tail.group(1), region)
@@ -285,12 +312,12 @@ _CLEAN = re.compile(r"\+?\(?\d[\d ().\-\u00a0]*[ ().\-\u00a0]\d{3,}|\+?\d{3,}")
 def _clean_number(part: str, region: str) -> tuple[str | None, str]:
     """One candidate made of digits and separators only: (E.164, kind)."""
     if region == "ID":
-        fast = _ID_MOBILE_SHAPE.fullmatch(part.translate(_COMPACT))
-        if fast:
-            nsn = fast.group(1)
-            kind = _SHAPE_KINDS.get((nsn[:4], len(nsn))) or _id_mobile_kind(nsn)
-            return (None if kind == "invalid" else "+62" + nsn), kind
+        fast = _id_number(part.translate(_COMPACT))
+        if fast is not None:
+            return fast
     return _one_number(part, region)
+
+
 _EXTENSION = re.compile(r"\b(?:ext|ekst|x)\.?\s*\d", re.IGNORECASE)
 _GROUPS = re.compile(r"\d+")
 
@@ -330,15 +357,18 @@ def _numbers_in(text: str, region: str) -> list[tuple[str | None, str, str]]:
     return out
 
 
-PHONE_MISSING = Phone(None, "phone_missing")
-
-
 def phone(value: Any, region: str = "ID") -> Phone:
     if type(value) is str:
-        return _phone_cached(value.strip(), region)
-    if value is None or isinstance(value, bool):
+        text = value.strip()
+    elif value is None or isinstance(value, bool):
         return PHONE_MISSING
-    return _phone_cached(_phone_text(value), region)
+    else:
+        text = _phone_text(value)
+    if region == "ID" and text:
+        fast = _fast_id_phone(text)
+        if fast is not None:
+            return fast
+    return _phone_cached(text, region)
 
 
 def e164(value: Any, region: str = "ID") -> str | None:
