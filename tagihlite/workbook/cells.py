@@ -29,33 +29,52 @@ class CellMaker:
     def __init__(self, sst: SharedStrings, styles: Styles, *, date1904: bool) -> None:
         self.sst, self.styles, self.date1904 = sst, styles, date1904
         self._date_xf: dict[tuple[int, type], int] = {}
+        self._tails: dict[tuple[Any, ...], bytes] = {}
 
     def make(self, ref: bytes, value: Any, style: int, formulas: bool) -> bytes:
-        """``<c>`` for ``value`` (not None/KEEP) with cell format index ``style``."""
+        """``<c>`` for ``value`` (not None/KEEP) with cell format index ``style``.
+
+        A sheet's owned columns repeat a handful of values (statuses, reasons, levels,
+        dates) over 100,000 rows: each distinct (value, format) is encoded once and only
+        the reference differs."""
+        try:
+            key = (value.__class__, value, style, formulas)
+            tail = self._tails.get(key)
+        except TypeError:  # an unhashable value: encode it every time
+            key, tail = None, None
+        if tail is None:
+            tail = self._tail(value, style, formulas)
+            if key is not None:
+                if len(self._tails) > 50_000:  # unique texts (messages): keep it bounded
+                    self._tails.clear()
+                self._tails[key] = tail
+        return b'<c r="' + ref + tail
+
+    def _tail(self, value: Any, style: int, formulas: bool) -> bytes:
+        """The cell's XML after ``<c r="REF``."""
         kind = type(value)
         if kind is str or isinstance(value, str):
-            text = ILLEGAL.sub("", value)[:32767]
+            text = value if value.isprintable() else ILLEGAL.sub("", value)
+            text = text[:32767]
             if not text:  # an empty cell (with its format), as Excel stores ""
-                return b'<c r="%s"%s/>' % (ref, _s(style))
+                return b'"%s/>' % _s(style)
             if formulas and len(text) > 1 and text[0] == "=":
-                return b'<c r="%s"%s><f>%s</f><v></v></c>' % (
-                    ref, _s(style), escape_text(text[1:]).encode())
+                return b'"%s><f>%s</f><v></v></c>' % (_s(style), escape_text(text[1:]).encode())
             if text in ERROR_CODES:
-                return b'<c r="%s"%s t="e"><v>%s</v></c>' % (ref, _s(style), text.encode())
-            return b'<c r="%s"%s t="s"><v>%d</v></c>' % (ref, _s(style), self.sst.get(text))
+                return b'"%s t="e"><v>%s</v></c>' % (_s(style), text.encode())
+            return b'"%s t="s"><v>%d</v></c>' % (_s(style), self.sst.get(text))
         if kind is bool:
-            return b'<c r="%s"%s t="b"><v>%d</v></c>' % (ref, _s(style), value)
+            return b'"%s t="b"><v>%d</v></c>' % (_s(style), value)
         if kind is int or (isinstance(value, int) and not isinstance(value, bool)):
-            return b'<c r="%s"%s><v>%d</v></c>' % (ref, _s(style), value)
+            return b'"%s><v>%d</v></c>' % (_s(style), value)
         if isinstance(value, (float, Decimal)):
             if isinstance(value, float) and not math.isfinite(value):
-                return self.make(ref, str(value), style, False)
-            return b'<c r="%s"%s><v>%s</v></c>' % (ref, _s(style), _number(value))
+                return self._tail(str(value), style, False)
+            return b'"%s><v>%s</v></c>' % (_s(style), _number(value))
         if isinstance(value, (dt.date, dt.time, dt.timedelta)):
             serial, base = self._serial(value)
-            return b'<c r="%s"%s><v>%s</v></c>' % (
-                ref, _s(self._date_style(style, base)), _number(serial))
-        return self.make(ref, str(value), style, False)
+            return b'"%s><v>%s</v></c>' % (_s(self._date_style(style, base)), _number(serial))
+        return self._tail(str(value), style, False)
 
     def _serial(self, value: Any) -> tuple[float, type]:
         if isinstance(value, dt.datetime):
