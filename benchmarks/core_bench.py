@@ -151,21 +151,22 @@ def sent_entries(analysis: Any) -> dict[str, Any]:
     at = dt.datetime.now(dt.timezone.utc).isoformat()
     note = "Pesan ada di outbox (outbox.html); kirim lewat tautannya."
     out = {}
-    for r in analysis.eligible.itertuples(index=False):
+    for r in analysis.eligible.rows():
         out[r.key] = Entry(r.key, JournalState.QUEUED, "outbox", "Budi", 1, at, at, None, None,
-                           note, messages[int(r.row)])
+                           note, messages[r.row])
     return out
 
 
 def all_rows_renderable(analysis: Any) -> Any:
     """A copy of the analysis where every row is eligible (100,000 messages to render)."""
+    from tagihlite.core.ledger_table import Ledger
     from tagihlite.workflow import Analysis
 
-    led = analysis.ledger.copy()
-    led["amount"] = led["amount"].fillna(250_000)
-    led["customer_id"] = led["customer_id"].fillna("141200000000")
-    led["eligible"] = True
-    return Analysis(analysis.table, led, analysis.settings, analysis.level)
+    cols = analysis.ledger.to_dict()
+    cols["amount"] = [250_000 if a is None else a for a in cols["amount"]]
+    cols["customer_id"] = ["141200000000" if c is None else c for c in cols["customer_id"]]
+    cols["eligible"] = [True] * len(analysis.ledger)
+    return Analysis(analysis.table, Ledger(cols), analysis.settings, analysis.level)
 
 
 def peak_rss_mb(what: str, path: Path) -> float:
@@ -247,7 +248,7 @@ def run(args: argparse.Namespace, work: Path) -> int:
     t_cal, n_rows = median_time(lambda: bare_calamine(src), args.reps)
     t_check, analysis = median_time(lambda: check_path(src), args.reps,
                                     setup=clear_parse_caches)
-    eligible = int(analysis.ledger["eligible"].sum())
+    eligible = sum(analysis.ledger["eligible"])
 
     template = load_template(constants=template_constants(analysis.settings))
     every = all_rows_renderable(analysis)

@@ -44,8 +44,7 @@ def child(what: str, path: Path) -> dict[str, float]:
         openpyxl.load_workbook(path).save(path.with_name("copy.xlsx"))
         took = time.perf_counter() - t0
     elif what == "mark":
-        import pandas  # noqa: F401  (imports are outside the timing, as for openpyxl)
-
+        # Imports outside the timing, as for openpyxl: exactly what ``tagihlite mark`` imports.
         from tagihlite.journal.sqlite import Journal  # noqa: F401
         from tagihlite.workbook.file import apply_plan
         from tagihlite.workflow import plan_writeback

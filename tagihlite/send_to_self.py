@@ -65,7 +65,7 @@ def reminder_to_self(analysis: Analysis, template: MessageTemplate, to: str,
     if not len(eligible):
         raise TagihError("Tidak ada baris yang siap dikirim, jadi tidak ada pesan untuk "
                          "dikirim uji. Lihat kolom Status Kirim dan Catatan.", exit_code=1)
-    first = int(eligible["row"].iloc[0])
+    first = eligible["row"][0]
     (real,) = build_reminders(analysis, template, {first})
     fields = {**real.fields, "name": f"{PREFIX} {real.fields.get('name', real.name)}"}
     return dataclasses.replace(real, key=KEY_PREFIX + real.key, phone=to,

@@ -27,7 +27,7 @@ from tagihlite.core.ledger import (
 )
 from tagihlite.core.levels import plan as level_plan
 from tagihlite.core.messages import MessageTemplate, MessageTooLong, row_context
-from tagihlite.core.report import Report, StatusLine
+from tagihlite.core.report import Report, tally
 from tagihlite.core.vocab import JournalState, Status
 from tagihlite.core.writeplan import (
     DATE_FORMAT,
@@ -43,8 +43,7 @@ from tagihlite.journal.pgdb import DatabaseUnavailable
 from tagihlite.journal.sqlite import Entry, Journal
 
 if TYPE_CHECKING:
-    import pandas as pd
-
+    from tagihlite.core.ledger_table import Ledger, LedgerRow
     from tagihlite.core.table import SheetTable
     from tagihlite.sending import AuditHook, RowResult, SendSummary
     from tagihlite.settings import Settings
@@ -53,19 +52,23 @@ if TYPE_CHECKING:
 @dataclass
 class Analysis:
     table: SheetTable
-    ledger: pd.DataFrame
+    ledger: Ledger
     settings: Settings
     level: int | None  # forced level; None: each row at its due level
     entries: dict[str, Entry] = field(default_factory=dict)
     history: History = field(default_factory=dict)
 
     @property
-    def eligible(self) -> pd.DataFrame:
-        return self.ledger[self.ledger["eligible"]]
+    def eligible(self) -> Ledger:
+        return self.ledger.eligible
 
-    def rows_for(self, excel_rows: Collection[int] | None) -> pd.DataFrame:
-        df = self.eligible
-        return df if excel_rows is None else df[df["row"].isin(set(excel_rows))]
+    def rows_for(self, excel_rows: Collection[int] | None) -> Ledger:
+        """The eligible rows, or those of them among these Excel rows."""
+        if excel_rows is None:
+            return self.eligible
+        wanted = set(excel_rows)
+        return self.ledger.select([ok and row in wanted for ok, row in zip(
+            self.ledger["eligible"], self.ledger["row"], strict=True)])
 
 
 def analyse(table: SheetTable, settings: Settings, *, journal: Journal | None = None,
@@ -98,8 +101,9 @@ def analyse(table: SheetTable, settings: Settings, *, journal: Journal | None = 
     own_times = None
     if journal is not None:  # only asked when the sheet claims sends this key lacks
         claimed = sheet_only_sent(ledger, entries.keys())
-        if claimed.any():
-            own_times = journal.send_times(set(ledger.loc[claimed, "customer_id"]))
+        if claimed:
+            cids = ledger["customer_id"]
+            own_times = journal.send_times({cids[i] for i in claimed})
     mark_sent_by_sheet(ledger, entries.keys(), own_times)
     return Analysis(table, ledger, settings, level, entries, history)
 
@@ -115,7 +119,7 @@ def template_constants(settings: Settings) -> dict[str, Any]:
     return {"company": settings.company, "branch": settings.branch, "contact": settings.contact}
 
 
-def _context(row: Any, analysis: Analysis) -> dict[str, Any]:
+def _context(row: LedgerRow, analysis: Analysis) -> dict[str, Any]:
     return row_context(name=row.name, customer_id=row.customer_id, amount=int(row.amount),
                        due_date=row.due_date, period=row.period, level=row.level,
                        rupiah_style=analysis.settings.rupiah_style)
@@ -124,12 +128,11 @@ def _context(row: Any, analysis: Analysis) -> dict[str, Any]:
 def render_messages(analysis: Analysis, template: MessageTemplate,
                     excel_rows: Collection[int] | None = None) -> dict[int, str]:
     """Excel row -> message, for every eligible row (or the chosen ones)."""
-    df = analysis.rows_for(excel_rows)
+    led = analysis.rows_for(excel_rows)
     style = analysis.settings.rupiah_style
-    # Plain column lists: itertuples costs more than the rendering itself at 100,000 rows.
-    columns = zip(df["row"].tolist(), df["name"].tolist(), df["customer_id"].tolist(),
-                  df["amount"].tolist(), df["due_date"].tolist(), df["period"].tolist(),
-                  df["level"].tolist(), strict=True)
+    # Only the columns the message needs: a whole row costs more than the rendering itself.
+    columns = zip(led["row"], led["name"], led["customer_id"], led["amount"],
+                  led["due_date"], led["period"], led["level"], strict=True)
     needs = template.variables
     render = template.render
     out: dict[int, str] = {}
@@ -151,19 +154,19 @@ def build_reminders(analysis: Analysis, template: MessageTemplate,
                     excel_rows: Collection[int] | None = None) -> list[Reminder]:
     out = []
     too_long: list[int] = []
-    for r in analysis.rows_for(excel_rows).itertuples(index=False):
+    for r in analysis.rows_for(excel_rows).rows():
         ctx = _context(r, analysis)
         try:
             message = template.render(ctx)
         except MessageTooLong:  # this row's problem; the others still go out
-            too_long.append(int(r.row))
+            too_long.append(r.row)
             continue
         fields = {k: str(v) for k, v in {
             "name": r.name, "customer_id": r.customer_id, "amount_rupiah": ctx["amount_rupiah"],
             "due_date_text": tanggal(r.due_date), "period_text": periode(r.period),
             **template_constants(analysis.settings)}.items()}
         out.append(Reminder(key=r.key, customer_id=r.customer_id, period=r.period,
-                            level=int(r.level), row=int(r.row), name=r.name, phone=r.phone,
+                            level=int(r.level), row=r.row, name=r.name, phone=r.phone,
                             amount=int(r.amount), due_date=r.due_date,
                             message=message, fields=fields))
     if too_long:
@@ -216,7 +219,7 @@ def quiet_hours_now(settings: Settings) -> str | None:
 
 # -- write-back ------------------------------------------------------------------------
 
-def sheet_values(analysis: Analysis, row: Any, *, message: str | None = None
+def sheet_values(analysis: Analysis, row: LedgerRow, *, message: str | None = None
                  ) -> dict[str, Any]:
     """The owned columns' values for one ledger row (journal first, else the verdict)."""
     # A duplicate row shares its key with the first row: the journal speaks for that one.
@@ -252,7 +255,7 @@ def sheet_values(analysis: Analysis, row: Any, *, message: str | None = None
             **level_values(analysis, row, entry)}
 
 
-def row_level_state(analysis: Analysis, row: Any, entry: Entry | None = None
+def row_level_state(analysis: Analysis, row: LedgerRow, entry: Entry | None = None
                     ) -> tuple[int | None, int | None, Any]:
     """(last level sent, days overdue, next reminder date) of one ledger row, counting a
     reminder this run just sent (``entry``) that the ledger, built before it, does not."""
@@ -270,7 +273,7 @@ def row_level_state(analysis: Analysis, row: Any, entry: Entry | None = None
     return last, days, nxt
 
 
-def level_values(analysis: Analysis, row: Any, entry: Entry | None = None
+def level_values(analysis: Analysis, row: LedgerRow, entry: Entry | None = None
                  ) -> dict[str, Any]:
     """Tingkat, Pengingat Berikutnya and Hari Terlambat of one row."""
     last, days, nxt = row_level_state(analysis, row, entry)
@@ -284,11 +287,11 @@ def link_formulas(analysis: Analysis) -> dict[int, str]:
     from tagihlite.channels.link import link_cell
 
     out = {}
-    for r in analysis.ledger.itertuples(index=False):
+    for r in analysis.ledger.rows():
         entry = analysis.entries.get(r.key) if r.key else None
         if (entry is not None and entry.channel == "link" and r.reason_code != "duplicate"
                 and entry.state == JournalState.QUEUED and r.phone and entry.message):
-            out[int(r.row)] = link_cell(r.phone, entry.message).formula
+            out[r.row] = link_cell(r.phone, entry.message).formula
     return out
 
 
@@ -304,8 +307,8 @@ def plan_writeback(analysis: Analysis, *, messages: Mapping[int, str] | None = N
     links = link_formulas(analysis)
     # Column lists filled row by row: no 100,000 row dicts alive at once (peak memory).
     by_header: dict[str, list[Any]] = {}
-    for r in analysis.ledger.itertuples(index=False):
-        for header, value in sheet_values(analysis, r, message=messages.get(int(r.row))).items():
+    for r in analysis.ledger.rows():
+        for header, value in sheet_values(analysis, r, message=messages.get(r.row)).items():
             by_header.setdefault(header, []).append(value)
     plan = WritePlan(sheet=t.sheet, header_row=t.header_row, row_numbers=list(t.row_numbers))
     next_col = t.last_col + 1
@@ -356,23 +359,15 @@ def row_values(result: RowResult, analysis: Analysis) -> dict[str, Any]:
 
 
 def summarise(analysis: Analysis) -> Report:
-    by: dict[str, StatusLine] = {s: StatusLine(s) for s in Status.ALL}
-    rep = Report(lines=[])
-    for r in analysis.ledger.itertuples(index=False):
+    """The report's figures. Each row's status and sender come from the journal (as the
+    write-back shows them); :func:`~tagihlite.core.report.tally` adds them up (pandas)."""
+    statuses: list[str] = []
+    senders: list[str | None] = []
+    for r in analysis.ledger.rows():
         values = sheet_values(analysis, r)
         status = values[C.STATUS]
-        if status is KEEP:  # sent according to the sheet only: count what it says
-            status = r.sheet_status
-        amount = r.amount or 0
-        line = by[status]
-        line.count += 1
-        line.amount += amount
-        if not r.paid and r.reason_code != "duplicate":  # a duplicate row is the same bill
-            rep.outstanding += amount
-        if r.reason_code and r.reason_code not in ("paid", "already_sent", "not_due"):
-            rep.reasons[r.reason_code] += 1
+        # KEEP: sent according to the sheet only: count what it says.
+        statuses.append(r.sheet_status if status is KEEP else status)
         who = values[C.SENT_BY]
-        if isinstance(who, str) and who:
-            rep.operators[who] += 1
-    rep.lines = [ln for ln in by.values() if ln.count]
-    return rep
+        senders.append(who if isinstance(who, str) and who else None)
+    return tally(analysis.ledger, statuses, senders)

@@ -153,21 +153,16 @@ _ROW_KEYS = ("row", "name", "customer_id", "phone", "amount", "paid", "eligible"
              "reason_code", "reason")
 
 
-def _int_or_none(value: Any) -> int | None:
-    return None if value is None or value != value else int(value)  # NaN != NaN
-
-
 def _rows_json(analysis: Analysis, messages: dict[int, str] | None = None) -> list[dict]:
-    """One dict per row, built from whole columns (30,000 rows: no per-row pandas calls)."""
-    df = analysis.ledger
-    cols = [df[k].tolist() for k in _ROW_KEYS]
+    """One dict per row, built from whole columns (30,000 rows)."""
+    led = analysis.ledger
+    cols = [led[k] for k in _ROW_KEYS]
     cols[-1] = [reason or None for reason in cols[-1]]
     out = [dict(zip(_ROW_KEYS, values, strict=True)) for values in zip(*cols, strict=True)]
-    levels = zip(df["level"].tolist(), df["days_overdue"].tolist(),
-                 df["next_reminder"].tolist(), strict=True)
+    levels = zip(led["level"], led["days_overdue"], led["next_reminder"], strict=True)
     for item, (level, days, due) in zip(out, levels, strict=True):
-        item["level"] = _int_or_none(level)
-        item["days_overdue"] = _int_or_none(days)
+        item["level"] = level
+        item["days_overdue"] = days
         item["next_reminder"] = due.isoformat() if due else None
     if messages is not None:
         for item in out:
@@ -257,10 +252,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 0
     from tagihlite.core.report import check_sentence
 
-    for r in analysis.ledger.itertuples(index=False):
+    for r in analysis.ledger.rows():
         mark = "OK " if r.eligible else "-- "
         why = "" if r.eligible else f"  [{r.reason_code}] {r.reason}"
-        print(f"{mark}baris {int(r.row):>5}  {r.name[:30]:<30}{why}")
+        print(f"{mark}baris {r.row:>5}  {r.name[:30]:<30}{why}")
     print("\n" + check_sentence(_summary(analysis), settings.rupiah_style))
     return 0
 
@@ -307,9 +302,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
                      "template_approved": verdict.approved,
                      "rows": _rows_json(analysis, messages), "summary": _summary(analysis)})
     else:
-        for r in analysis.eligible.itertuples(index=False):
-            print(f"--- baris {int(r.row)}: {r.name} ({r.phone})")
-            print(messages[int(r.row)])
+        for r in analysis.eligible.rows():
+            print(f"--- baris {r.row}: {r.name} ({r.phone})")
+            print(messages[r.row])
             print()
         print(f"{len(messages)} pesan (template: {verdict.label}).")
         if not verdict.approved:
@@ -427,7 +422,7 @@ def cmd_send(args: argparse.Namespace) -> int:
         # Every text these reminders use must be approved; nothing has been sent yet.
         verdict = require_approved(settings, template, actor=operator.name,
                                    levels={r.level for r in reminders} or None)
-        skipped = len(analysis.ledger) - len(analysis.eligible)
+        skipped = len(analysis.ledger) - sum(analysis.ledger["eligible"])
         if rows is not None:
             unknown = rows - set(analysis.ledger["row"])
             if unknown:

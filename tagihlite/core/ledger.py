@@ -1,6 +1,7 @@
 """The ledger: one typed row per customer row, with a verdict (eligible, or why not).
 
-Built once per click from a :class:`~tagihlite.core.table.SheetTable` into a pandas DataFrame;
+Built once per click from a :class:`~tagihlite.core.table.SheetTable` into a
+:class:`~tagihlite.core.ledger_table.Ledger` (plain column lists, no pandas: see that module);
 everything later (messages, sending, write-back, reports) reads from it.
 """
 
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from tagihlite.core import parse
 from tagihlite.core.columns import NOTE, SENT_AT, STATUS
 from tagihlite.core.content import thbl_period
+from tagihlite.core.ledger_table import Ledger
 from tagihlite.core.levels import Level, effective_due
 from tagihlite.core.levels import plan as level_plan
 from tagihlite.core.vocab import (
@@ -26,22 +28,12 @@ from tagihlite.core.vocab import (
 from tagihlite.errors import InputError, where
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from tagihlite.core.table import SheetTable
 
 # No Indibiz bill comes near this; a bigger amount is a typo or a pasted ID (settings
 # ``max_amount``). Also keeps every amount inside SQLite's and numpy's 64-bit integers.
 DEFAULT_MAX_AMOUNT = 1_000_000_000
 
-LEDGER_COLUMNS = (
-    "row", "name", "customer_id", "phone", "phone_note", "amount", "paid", "paid_raw",
-    "due_date", "period", "key", "eligible", "reason_code", "reason", "sheet_status",
-    # Reminder levels (None when unknown): the level this row is (or would be) sent at, the
-    # highest level already sent, today - due date, and the date the next one is due.
-    "level", "last_level", "days_overdue", "next_reminder", "level_due",
-    "sheet_sent_at",
-)
 
 # (customer_id, period) -> {level: date sent} for reminders that may have gone out.
 History = Mapping[tuple[str, str], Mapping[int, dt.date]]
@@ -109,7 +101,7 @@ def build(
     settled: Collection[tuple[str, str]] = frozenset(),
     max_amount: int = DEFAULT_MAX_AMOUNT,
     fallback_period: str | None = None,
-) -> pd.DataFrame:
+) -> Ledger:
     """Parse and judge every data row.
 
     ``period`` overrides the sheet; otherwise the row's Periode, else its due date's month,
@@ -120,8 +112,6 @@ def build(
     sent); a number forces that level. ``settled`` bills (customer, period) were paid
     according to the journal's payments, whatever the sheet says.
     """
-    import pandas as pd
-
     f = table.fields
     col = {name: list(map(itemgetter(i), table.rows)) for name, i in f.items()}
     n = len(table.rows)
@@ -218,8 +208,8 @@ def build(
                        _ceiling_text(**detail) if "ceiling" in detail else
                        reason_text(code, **detail))
 
-    data = {
-        "row": table.row_numbers,
+    return Ledger({
+        "row": list(table.row_numbers),
         "name": names,
         "customer_id": ids,
         "phone": [p.e164 for p in phones],
@@ -242,11 +232,7 @@ def build(
         "next_reminder": next_dates,
         "level_due": level_dues,  # the due date the level rules used (None: unknown)
         "sheet_sent_at": sheet_sent_at,
-    }
-    # Object columns keep None as None (pandas 3 would turn text columns into its string
-    # dtype with NaN, and ints with gaps into floats): the shells and JSON see plain values.
-    frame = pd.DataFrame(data, columns=list(LEDGER_COLUMNS), dtype=object)
-    return frame.astype({"row": "int64", "paid": "bool", "eligible": "bool"})
+    })
 
 
 def _as_datetime(value: Any) -> dt.datetime | None:
@@ -270,20 +256,22 @@ def _ceiling_text(*, ceiling: int, amount: int) -> str:
 SENT_STATUSES = frozenset({*Status.DONE, Status.NEEDS_CHECK})
 
 
-def sheet_only_sent(ledger: pd.DataFrame, known_keys: Collection[str]) -> pd.Series:
-    """Eligible rows whose Status Kirim says the reminder went out although this journal
-    has no entry for that row's own key."""
-    return (ledger["eligible"] & ledger["sheet_status"].isin(SENT_STATUSES)
-            & ~ledger["key"].isin(set(known_keys)))
+def sheet_only_sent(ledger: Ledger, known_keys: Collection[str]) -> list[int]:
+    """Positions of the eligible rows whose Status Kirim says the reminder went out although
+    this journal has no entry for that row's own key."""
+    known = set(known_keys)
+    return [i for i, (ok, status, key) in enumerate(zip(
+                ledger["eligible"], ledger["sheet_status"], ledger["key"], strict=True))
+            if ok and status in SENT_STATUSES and key not in known]
 
 
 # The sheet's Waktu Kirim and the journal's time of the same send differ by rounding only.
 _SAME_SEND = dt.timedelta(seconds=2)
 
 
-def mark_sent_by_sheet(ledger: pd.DataFrame, known_keys: Collection[str],
+def mark_sent_by_sheet(ledger: Ledger, known_keys: Collection[str],
                        own_times: Mapping[str, Collection[dt.datetime]] | None = None
-                       ) -> pd.DataFrame:
+                       ) -> Ledger:
     """Rows the sheet says were sent although this journal has no entry for that exact key
     (another computer, another period on this one, a reinstall, the old app): never send
     those again.
@@ -293,41 +281,31 @@ def mark_sent_by_sheet(ledger: pd.DataFrame, known_keys: Collection[str],
     times), e.g. last period's or the previous level's reminder written by this PC. A
     status written by another computer carries another time and keeps blocking.
     """
-    hit = sheet_only_sent(ledger, known_keys)
-    if own_times and hit.any():
-        def explained(cid: str, at: Any) -> bool:
-            return at is not None and any(abs(at - t) <= _SAME_SEND
-                                          for t in own_times.get(cid, ()))
-
-        idx = ledger.index[hit]
-        mine = [explained(c, a) for c, a in zip(ledger.loc[idx, "customer_id"],
-                                                 ledger.loc[idx, "sheet_sent_at"], strict=True)]
-        hit.loc[idx[mine]] = False
-    if hit.any():
-        ledger.loc[hit, "eligible"] = False
-        ledger.loc[hit, "reason_code"] = "already_sent"
-        ledger.loc[hit, "reason"] = [
-            reason_text("already_sent", when=f"menurut kolom Status Kirim: {s}; kosongkan "
-                        "status itu jika Anda yakin belum terkirim")
-            for s in ledger.loc[hit, "sheet_status"]]
+    own_times = own_times or {}
+    for i in sheet_only_sent(ledger, known_keys):
+        r = ledger.row(i)
+        if r.sheet_sent_at is not None and any(abs(r.sheet_sent_at - t) <= _SAME_SEND
+                                               for t in own_times.get(r.customer_id, ())):
+            continue  # this journal's own write of another key
+        ledger.update(i, eligible=False, reason_code="already_sent", reason=reason_text(
+            "already_sent", when=f"menurut kolom Status Kirim: {r.sheet_status}; kosongkan "
+            "status itu jika Anda yakin belum terkirim"))
     return ledger
 
 
-def mark_message_too_long(ledger: pd.DataFrame, rows: Collection[int]) -> None:
+def mark_message_too_long(ledger: Ledger, rows: Collection[int]) -> None:
     """Rows whose message exceeds WhatsApp's limit: held back, the others still go out."""
-    hit = ledger["row"].isin(set(rows)) & ledger["eligible"]
-    if hit.any():
-        ledger.loc[hit, "eligible"] = False
-        ledger.loc[hit, "reason_code"] = "message_too_long"
-        ledger.loc[hit, "reason"] = reason_text("message_too_long")
+    rows = set(rows)
+    text = reason_text("message_too_long")
+    for i, (row, ok) in enumerate(zip(ledger["row"], ledger["eligible"], strict=True)):
+        if ok and row in rows:
+            ledger.update(i, eligible=False, reason_code="message_too_long", reason=text)
 
 
-def mark_already_sent(ledger: pd.DataFrame, blocked: Mapping[str, str]) -> pd.DataFrame:
+def mark_already_sent(ledger: Ledger, blocked: Mapping[str, str]) -> Ledger:
     """Rows whose key may already have gone out (``blocked``: key -> "when" text)."""
-    hit = ledger["eligible"] & ledger["key"].isin(blocked.keys())
-    if hit.any():
-        ledger.loc[hit, "eligible"] = False
-        ledger.loc[hit, "reason_code"] = "already_sent"
-        ledger.loc[hit, "reason"] = [reason_text("already_sent", when=blocked[k])
-                                     for k in ledger.loc[hit, "key"]]
+    for i, (ok, key) in enumerate(zip(ledger["eligible"], ledger["key"], strict=True)):
+        if ok and key in blocked:
+            ledger.update(i, eligible=False, reason_code="already_sent",
+                          reason=reason_text("already_sent", when=blocked[key]))
     return ledger

@@ -12,13 +12,16 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tagihlite.core import parse
 from tagihlite.core.columns import ALIAS_TO_FIELD, COUNTER_KEYS, NOTE, header_key
 from tagihlite.core.formats import rupiah, tanggal
 from tagihlite.core.writeplan import DATE_FORMAT, KEEP, ColumnWrite, WritePlan, column_letter
 from tagihlite.errors import InputError, where
+
+if TYPE_CHECKING:
+    from tagihlite.core.ledger_table import Ledger
 
 PAID_TEXT = "LUNAS"
 PAID_DATE_HEADER = "Tanggal Bayar"
@@ -134,10 +137,10 @@ class Matched:
     bills: dict[tuple[str, str], int] = field(default_factory=dict)  # current sheet amount
 
 
-def match(lines: Iterable[PaymentLine], ledger: Any) -> Matched:
+def match(lines: Iterable[PaymentLine], ledger: Ledger) -> Matched:
     """Resolve each payment to one bill of the arrears ledger (customer + period)."""
     rows: dict[str, list[tuple[str, int | None, bool]]] = defaultdict(list)
-    for r in ledger.itertuples(index=False):
+    for r in ledger.rows():
         if r.customer_id:
             rows[r.customer_id].append((r.period, r.amount, bool(r.paid)))
     out = Matched()
@@ -175,7 +178,7 @@ def settlements(payments: Iterable[Any], bills: Mapping[tuple[str, str], int]
     return out
 
 
-def plan_payments(table: Any, ledger: Any, settled: Mapping[tuple[str, str], Settlement],
+def plan_payments(table: Any, ledger: Ledger, settled: Mapping[tuple[str, str], Settlement],
                   *, rupiah_style: str = "puebi") -> tuple[WritePlan, dict[str, int]]:
     """Sheet values: paid bills get Status Bayar LUNAS and Tanggal Bayar; a partial payment
     lowers Jumlah Tagihan to what is still owed and says so in Catatan."""
@@ -183,7 +186,7 @@ def plan_payments(table: Any, ledger: Any, settled: Mapping[tuple[str, str], Set
     plan = WritePlan(sheet=t.sheet, header_row=t.header_row, row_numbers=list(t.row_numbers))
     status, day, amount, note = [], [], [], []
     bills: dict[str, set[tuple[str, str]]] = {"paid": set(), "partial": set()}
-    for r in ledger.itertuples(index=False):
+    for r in ledger.rows():
         s = settled.get((r.customer_id, r.period))
         if s is None:
             status.append(KEEP), day.append(KEEP), amount.append(KEEP), note.append(KEEP)

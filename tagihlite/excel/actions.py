@@ -18,8 +18,8 @@ from tagihlite.errors import InputError, PermissionDenied, TagihError
 from tagihlite.excel.sheet import sheet_named
 
 if TYPE_CHECKING:
-
     from tagihlite.auth.identity import Operator
+    from tagihlite.core.ledger_table import Ledger
     from tagihlite.core.messages import MessageTemplate
     from tagihlite.core.table import SheetTable
     from tagihlite.excel.click import Click
@@ -159,8 +159,7 @@ def _counts(analysis: Analysis) -> Counter[str]:
     from tagihlite.core import columns as C
     from tagihlite.workflow import sheet_values
 
-    return Counter(sheet_values(analysis, r)[C.STATUS]
-                   for r in analysis.ledger.itertuples(index=False))
+    return Counter(sheet_values(analysis, r)[C.STATUS] for r in analysis.ledger.rows())
 
 
 def _summary(counts: Counter[str]) -> str:
@@ -191,29 +190,30 @@ def check(click: Click) -> None:
     click.status("Memeriksa data ...")
     live = target_sheet(click)
     analysis = _analyse(click, live.table())
-    df = analysis.ledger
-    problems = df[~df["eligible"] & ~df["paid"] & (df["reason_code"] != "already_sent")]
+    problems = [r for r in analysis.ledger.rows()
+                if not r.eligible and not r.paid and r.reason_code != "already_sent"]
+    summary = counts(analysis.ledger)
     lines = [f"Sheet '{analysis.table.sheet}': "
-             + check_sentence(counts(analysis.ledger), click.settings.rupiah_style)]
-    if len(problems):
+             + check_sentence(summary, click.settings.rupiah_style)]
+    if problems:
         lines.append("")
-        for r in problems.head(MAX_LISTED).itertuples(index=False):
-            lines.append(f"- baris {int(r.row)}: {r.reason}")
+        for r in problems[:MAX_LISTED]:
+            lines.append(f"- baris {r.row}: {r.reason}")
         if len(problems) > MAX_LISTED:
             lines.append(f"- ... dan {len(problems) - MAX_LISTED} baris lagi.")
         lines.append("")
         lines.append("Klik Tandai Belum Bayar untuk menulis alasannya di kolom Catatan dan "
                      "mewarnai baris.")
-    click.status(f"Pemeriksaan selesai: {int(df['eligible'].sum())} siap dikirim, "
+    click.status(f"Pemeriksaan selesai: {summary['eligible']} siap dikirim, "
                  f"{len(problems)} perlu diperiksa.")
     click.alert("\n".join(lines))
 
 
-def _reason_texts(rows: Any) -> dict[str, str]:
+def _reason_texts(ledger: Ledger) -> dict[str, str]:
     """One readable text per reason code (the first row's, details included)."""
     texts: dict[str, str] = {}
-    for code, reason in zip(rows["reason_code"], rows["reason"], strict=True):
-        if isinstance(code, str) and code not in texts:  # pandas may hold NaN for "none"
+    for code, reason in zip(ledger["reason_code"], ledger["reason"], strict=True):
+        if code is not None and code not in texts:
             texts[code] = reason
     return texts
 
@@ -507,7 +507,7 @@ def report_rows(analysis: Analysis, rep: Any, operator: Operator, style: str
         rows.append([])
     history = []
     listed: set[str] = set()
-    for r in analysis.ledger.itertuples(index=False):
+    for r in analysis.ledger.rows():
         entry = analysis.entries.get(r.key) if r.key else None
         if entry is None or entry.state == JournalState.CLEARED or r.key in listed:
             continue  # a duplicate row shares its first row's reminder: list it once
@@ -515,8 +515,7 @@ def report_rows(analysis: Analysis, rep: Any, operator: Operator, style: str
         history.append((entry.when or dt.datetime.min, [
             f"{waktu(entry.when)} WIB" if entry.when else "",
             entry.operator or "", r.customer_id, r.name,
-            rupiah(int(r.amount), style) if r.amount == r.amount and r.amount is not None
-            else "",
+            rupiah(r.amount, style) if r.amount is not None else "",
             JournalState.TO_STATUS.get(entry.state, Status.NEEDS_CHECK),
             LABELS.get(entry.channel or "", entry.channel or ""), entry.note]))
     if history:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -96,13 +97,24 @@ class CellMaker:
         key = (style, base)
         found = self._date_xf.get(key)
         if found is None:
-            from openpyxl.styles.numbers import is_date_format
-
             code = self.styles.format_code(style)
             found = style if is_date_format(code) else self.styles.with_format(
                 style, DATE_DEFAULTS[base])
             self._date_xf[key] = found
         return found
+
+
+# openpyxl's is_date_format (openpyxl.styles.numbers, MIT), not imported: openpyxl's import
+# pulls in numpy, megabytes of peak memory for one regular expression per write.
+_NOT_DATE_PARTS = re.compile(r'".*?"|\[(?!hh?\]|mm?\]|ss?\])[^\]]*\]')  # "text", [Red]
+_DATE_LETTER = re.compile(r"(?<![_\\])[dmhysDMHYS]")
+
+
+def is_date_format(code: str | None) -> bool:
+    """Does this number format show a date or time (first section, quoted text ignored)?"""
+    if code is None:
+        return False
+    return _DATE_LETTER.search(_NOT_DATE_PARTS.sub("", code.split(";")[0])) is not None
 
 
 def _s(style: int) -> bytes:

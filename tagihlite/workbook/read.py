@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,7 @@ from tagihlite.workbook.extent import (
     MAX_CELLS,
     Extent,
     column_letters,
+    column_number,
     oversized_ods_sheets,
     oversized_sheets,
     oversized_xls_sheets,
@@ -174,11 +176,19 @@ def _blanks_to_none(rows: list[list[Any]]) -> list[list[Any]]:
 
 # --- Excel Tables (ListObjects) straight from the package -------------------------------
 
+# A table's ref: 'B5:K40' (or one cell), '$' allowed. Not openpyxl's range_boundaries:
+# importing openpyxl pulls in numpy (~0.2 s, megabytes) on every check of a sheet with a table.
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?")
+
+
 def parse_ref(ref: str) -> tuple[int, int, int, int]:
     """'B5:K40' -> (top, left, bottom, right), 1-based."""
-    from openpyxl.utils.cell import range_boundaries
-
-    left, top, right, bottom = range_boundaries(ref)
+    m = _REF.fullmatch(ref.strip())
+    if m is None:
+        raise ValueError(f"{ref!r} is not a cell range")
+    c1, r1, c2, r2 = m.groups()
+    top, left = int(r1), column_number(c1)
+    bottom, right = (int(r2), column_number(c2)) if c2 else (top, left)
     return top, left, bottom, right
 
 

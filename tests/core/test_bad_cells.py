@@ -64,8 +64,8 @@ def test_amount_above_ceiling_is_invalid_and_send_does_not_crash(tmp_path, amoun
 def test_ceiling_is_a_setting(tmp_path):
     table = read_table(write_book(tmp_path / "b.xlsx", [customer(1, **{
         "Jumlah Tagihan": 2_000_000})]))
-    assert build(table).iloc[0]["eligible"]
-    assert build(table, max_amount=1_000_000).iloc[0]["reason_code"] == "amount_invalid"
+    assert build(table).row(0).eligible
+    assert build(table, max_amount=1_000_000).row(0).reason_code == "amount_invalid"
 
 
 def test_missing_name_is_a_reason_not_an_empty_greeting(tmp_path):

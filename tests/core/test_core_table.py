@@ -41,12 +41,6 @@ def _excel_row(no: int) -> int:
     return 4 + no + (1 if no > 10 else 0)
 
 
-def _plain(value):
-    import pandas as pd
-
-    return None if value is None or value is pd.NA or value != value else value
-
-
 @pytest.mark.parametrize("fixture", ["ugly.xlsx", "lo_ugly.xlsx"])
 def test_ugly_workbook_verdicts(tmp_path, fixture):
     """openpyxl's and LibreOffice's renderings of the same ugly list give the same verdicts."""
@@ -54,14 +48,13 @@ def test_ugly_workbook_verdicts(tmp_path, fixture):
     t = read_table(path)
     assert (t.sheet, t.header_row) == ("Tagihan", 4)
     led = build(t)
-    by_row = {int(r.row): r for r in led.itertuples(index=False)}
+    by_row = {r.row: r for r in led.rows()}
     assert sorted(by_row) == [_excel_row(n) for n in range(1, 21)]  # no blank, no TOTAL row
     for no, (cid, phone, amount, paid, code_) in UGLY.items():
         r = by_row[_excel_row(no)]
-        assert (r.customer_id, _plain(r.phone), _plain(r.amount), bool(r.paid)) == (
-            cid, phone, amount, paid), no
-        assert bool(r.eligible) is (code_ is None), no
-        assert _plain(r.reason_code) == code_, no
+        assert (r.customer_id, r.phone, r.amount, r.paid) == (cid, phone, amount, paid), no
+        assert r.eligible is (code_ is None), no
+        assert r.reason_code == code_, no
         if code_ is not None:
             assert r.reason and isinstance(r.reason, str), no
     assert str(_excel_row(1)) in by_row[_excel_row(17)].reason  # names the first row
@@ -103,8 +96,8 @@ def test_header_aliases_are_case_space_and_punctuation_insensitive(tmp_path):
         header[3] = "TOTAL TAGIHAN"
         t = read_table(write_book(tmp_path / "c.xlsx", rows, header=header))
     led = build(t, fallback_period="2026-11")
-    r = led.iloc[0]
-    assert (r["customer_id"], r["amount"], r["phone"], bool(r["eligible"])) == (
+    r = led.row(0)
+    assert (r.customer_id, r.amount, r.phone, r.eligible) == (
         "141234500001", 250000, "+6281270000001", True)
 
 
@@ -112,7 +105,7 @@ def test_bare_no_column_is_a_counter_not_the_customer_number(tmp_path):
     header = ["NO", "Nama", "Nomor Indibiz", "Tagihan", "No WA"]
     rows = [[7, "Toko A", "141234500001", 250000, "081270000001"]]
     t = read_table(write_book(tmp_path / "b.xlsx", rows, header=header))
-    assert build(t, fallback_period="2026-11").iloc[0]["customer_id"] == "141234500001"
+    assert build(t, fallback_period="2026-11").row(0).customer_id == "141234500001"
 
 
 def test_missing_columns_are_named(tmp_path):
@@ -127,8 +120,8 @@ def test_duplicate_customer_first_row_wins(tmp_path):
     t = read_table(write_book(tmp_path / "b.xlsx", rows))
     led = build(t)
     assert list(led["eligible"]) == [True, True, False]
-    assert led.iloc[2]["reason_code"] == "duplicate"
-    assert "baris 2" in led.iloc[2]["reason"]
+    assert led.row(2).reason_code == "duplicate"
+    assert "baris 2" in led.row(2).reason
 
 
 def test_duplicate_of_a_paid_row_is_still_a_duplicate(tmp_path):
@@ -151,7 +144,7 @@ def test_excel_table_is_used(tmp_path):
     assert (t.sheet, t.header_row, t.first_col, t.table_name) == (
         "Data Tunggakan", 3, 2, "TblTunggakan")
     assert t.row_numbers == [4, 5, 6, 7, 8]
-    assert build(t).iloc[0]["customer_id"] == "0141234560001"
+    assert build(t).row(0).customer_id == "0141234560001"
 
 
 def test_sheet_is_picked_when_only_one_has_a_table(tmp_path):
@@ -199,9 +192,9 @@ def test_extra_columns_are_kept_untouched(tmp_path):
 ])
 def test_every_reason_code_has_indonesian_text(tmp_path, over, code):
     led = build(read_table(write_book(tmp_path / "b.xlsx", [customer(1, **over)])))
-    r = led.iloc[0]
-    assert (bool(r["eligible"]), r["reason_code"]) == (False, code)
-    assert len(r["reason"]) > 10 and r["reason"].endswith(".")
+    r = led.row(0)
+    assert (r.eligible, r.reason_code) == (False, code)
+    assert len(r.reason) > 10 and r.reason.endswith(".")
 
 
 def test_period_from_column_else_due_date_else_setting_never_this_month(tmp_path):
@@ -216,7 +209,7 @@ def test_period_from_column_else_due_date_else_setting_never_this_month(tmp_path
         build(read_table(write_book(tmp_path / "b.xlsx", rows)))
     led = build(read_table(tmp_path / "b.xlsx"), fallback_period="2026-10")
     assert list(led["period"]) == ["2026-12", "2027-01", "2026-10"]
-    assert led.iloc[0]["key"] == "141234500001|2026-12|1"
+    assert led.row(0).key == "141234500001|2026-12|1"
     assert list(build(read_table(tmp_path / "b.xlsx"), period="2026-10", level=2)["key"]) == [
         f"1412345{i:05d}|2026-10|2" for i in (1, 2, 3)]
 
