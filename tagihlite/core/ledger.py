@@ -88,6 +88,9 @@ def _period(value: Any) -> str | None:
     return thbl_period(value) or parse.period(value)
 
 
+_UNKNOWN = object()
+
+
 def build(
     table: SheetTable,
     *,
@@ -125,8 +128,9 @@ def build(
     next_dates: list[dt.date | None] = []
     level_dues: list[dt.date | None] = []
     plans: dict[tuple[Any, ...], Any] = {}
+    due_memo: dict[tuple[Any, str], dt.date | None] = {}  # a handful of (due, period) pairs
 
-    names = [_text(v) for v in col["name"]]
+    names = [v.strip() if type(v) is str else _text(v) for v in col["name"]]
     ids = [parse.customer_id(v) for v in col["customer_id"]]
     phones = [parse.phone(v, region) for v in col["phone"]]
     amounts = [parse.amount(v) for v in col["amount"]]
@@ -156,7 +160,12 @@ def build(
             raise PeriodMissing(table, rown)
         periods.append(per)
         # A period guessed from today's date says nothing about when the bill was due.
-        level_due = effective_due(due, per) if (period or row_period or due) else None
+        if period or row_period or due:
+            level_due = due_memo.get((due, per), _UNKNOWN)
+            if level_due is _UNKNOWN:
+                level_due = due_memo[due, per] = effective_due(due, per)
+        else:
+            level_due = None
         level_dues.append(level_due)
         state = None
         if levels is not None:

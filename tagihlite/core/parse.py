@@ -186,7 +186,9 @@ def _kind(number: Any) -> str:
 # "62812...", "0812...", "812..." (lost its 0), or any other national number after "0",
 # "+62" or "0062" ("0761 31005"). Other shapes ("62761...": country code or not?) take
 # phonenumbers' full parse.
-_ID_SHAPE = re.compile(r"(?:\+?62|0062|0)?(8\d{6,12})|(?:\+62|0062|0)([1-79]\d{5,12})")
+# Groups: the national number, and the part of it its kind depends on (see _shape).
+_ID_SHAPE = re.compile(r"(?:\+?62|0062|0)?((8\d{3})\d{3,9})"
+                       r"|(?:\+62|0062|0)(([1-79]\d{4})\d{1,8})")
 _SHAPE_KINDS: dict[tuple[str, int], str] = {}
 # The ID metadata _id_kind was derived from (tests/core/test_phone_fastpath.py pins it).
 _SHAPE_PREFIX = 5
@@ -222,8 +224,9 @@ def _id_number(compact: str) -> tuple[str | None, str] | None:
     fast = _ID_SHAPE.fullmatch(compact)
     if fast is None:
         return None
-    nsn = fast.group(1) or fast.group(2)
-    kind = _id_kind(nsn)
+    nsn, head, nsn2, head2 = fast.groups()
+    nsn, head = (nsn, head) if nsn else (nsn2, head2)
+    kind = _SHAPE_KINDS.get((head, len(nsn))) or _id_kind(nsn)
     return (None if kind == "invalid" else "+62" + nsn), kind
 
 

@@ -173,9 +173,12 @@ def _data_rows(grid: Sequence[Sequence[Any]], first_row: int, c_first: int, c_la
     rows: list[list[Any]] = []
     numbers: list[int] = []
     for number, raw in enumerate(grid, start=first_row):
-        cells = list(raw[c_first:c_last + 1])
-        if len(cells) < width:
-            cells += [None] * (width - len(cells))
+        if c_first == 0 and len(raw) == width:  # the usual table: the reader's row as is
+            cells = raw
+        else:
+            cells = list(raw[c_first:c_last + 1])
+            if len(cells) < width:
+                cells += [None] * (width - len(cells))
         # Blank rows and TOTAL rows have no phone: only those need the slower tests.
         if _blank(cells[phone_idx]) and (all(_blank(cells[i]) for i in input_idx)
                                          or _is_total_row(cells, fields)):

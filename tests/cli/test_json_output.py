@@ -56,3 +56,38 @@ def test_check_json_through_a_pipe_is_one_document(tmp_path) -> None:
     assert done.returncode == 0, done.stderr.decode()
     doc = json.loads(done.stdout.decode("utf-8"))
     assert doc["rows"] and doc["summary"]["rows"] == len(doc["rows"])
+
+
+def test_rows_stream_in_slices_and_come_last(monkeypatch) -> None:
+    out = _Stdout()
+    monkeypatch.setattr(sys, "stdout", out)
+    slices = ([{"row": i, "due": dt.date(2026, 11, 20)} for i in range(k, k + 3)]
+              for k in (4, 7, 10))
+    _print_json({"file": "a.xlsx", "summary": {"rows": 9}}, rows=slices)
+    doc = json.loads(out.buffer.getvalue().decode("utf-8"))
+    assert list(doc) == ["file", "summary", "rows"]
+    assert [r["row"] for r in doc["rows"]] == list(range(4, 13))
+    assert doc["rows"][0]["due"] == "2026-11-20"
+
+
+def test_no_rows_is_an_empty_list(monkeypatch) -> None:
+    out = io.StringIO()
+    monkeypatch.setattr(sys, "stdout", out)
+    _print_json({}, rows=iter([]))
+    assert json.loads(out.getvalue()) == {"rows": []}
+
+
+def test_check_json_rows_span_several_slices(tmp_path, monkeypatch, capsysbinary) -> None:
+    import tagihlite.cli.core_cmds as core_cmds
+    from tagihlite.cli import main
+    from tagihlite.workbook.demo import write_demo_xlsx
+
+    monkeypatch.setenv("TAGIHLITE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TAGIHLITE_CONFIG", str(tmp_path / "home" / "s.toml"))
+    book = write_demo_xlsx(tmp_path / "demo.xlsx")
+    assert main(["check", str(book), "--json"]) == 0
+    whole = json.loads(capsysbinary.readouterr().out.decode("utf-8"))
+    monkeypatch.setattr(core_cmds, "_SLICE", 2)
+    assert main(["check", str(book), "--json"]) == 0
+    sliced = json.loads(capsysbinary.readouterr().out.decode("utf-8"))
+    assert len(whole["rows"]) > 4 and sliced == whole

@@ -124,3 +124,18 @@ def test_fast_path_has_no_cache_to_grow() -> None:
     for i in range(100):
         assert parse.phone(f"0812{i:08d}").e164 == f"+62812{i:08d}"
     assert parse._phone_cached.cache_info().currsize == 0
+
+
+def test_the_shape_regex_and_the_shape_rule_agree() -> None:
+    """_ID_SHAPE's second group is the lookup key _id_kind stores under (else every number
+    would miss the cache and pay for phonenumbers again)."""
+    rng = random.Random(7)
+    for _ in range(2000):
+        head = rng.choice("123456789")
+        nsn = head + "".join(rng.choice("0123456789") for _ in range(rng.randint(5, 12)))
+        m = parse._ID_SHAPE.fullmatch("0" + nsn)
+        if m is None:
+            continue
+        number, key, number2, key2 = m.groups()
+        assert (number or number2) == nsn
+        assert (key or key2, len(nsn)) == parse._shape(nsn), nsn
