@@ -9,11 +9,13 @@ sentence on stderr; anything else is logged to the app folder, never shown as a 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from importlib import import_module
 
 from tagihlite import __version__
+from tagihlite.core.gcpause import paused_gc
 from tagihlite.errors import TagihError
 
 # Order = order in --help.
@@ -86,7 +88,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from tagihlite import clock
 
             clock.pin(args.now or args.today)
-        return int(args.handler(args) or 0)
+        # A bulk command (read, judge, write once) makes hundreds of thousands of objects
+        # and no cycles: paused, the collector does not rescan them three times over
+        # (~2 us a row); they are freed by reference counting when the command returns.
+        with paused_gc() if getattr(args, "bulk", False) else contextlib.nullcontext():
+            return int(args.handler(args) or 0)
     except TagihError as exc:
         print(f"tagihlite: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -115,7 +121,6 @@ def run() -> None:
     costs about as much CPU as printing it. TagihLite registers no exit handlers, and every
     command has closed its journal and written its files before ``main`` returns.
     """
-    import contextlib
     import os
     import threading
 

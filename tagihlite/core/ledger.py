@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping, Sequence
+from decimal import Decimal
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -68,11 +69,27 @@ def _text(value: object) -> str:
 
 def _map_unique(fn: Callable[[Any], Any], values: list[Any]) -> list[Any]:
     """``[fn(v) for v in values]``, computing each distinct value once (a column such as
-    Status Bayar or Periode holds a handful of values over 100,000 rows)."""
+    Status Bayar or Periode holds a handful of values over 100,000 rows). The distinct
+    values are found and looked up by C code (``dict.fromkeys``, ``map``)."""
+    try:
+        memo = dict.fromkeys(values)
+    except TypeError:  # an unhashable cell: see below
+        memo = None
+    if memo is None or any(isinstance(k, _NUMBERS) for k in memo):
+        return _map_unique_typed(fn, values)
+    for k in memo:
+        memo[k] = fn(k)
+    return list(map(memo.__getitem__, values))
+
+
+_NUMBERS = (int, float, complex, Decimal)  # 1, 1.0 and True are one dict key
+
+
+def _map_unique_typed(fn: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    """:func:`_map_unique` for columns holding numbers: keys carry their type."""
     seen: dict[Any, Any] = {}
     out = []
     for v in values:
-        # Text keys as they are; others with their type (1, 1.0 and True hash alike).
         key = v if type(v) is str else (type(v), v)
         try:
             out.append(seen[key])
@@ -159,6 +176,7 @@ def build(
         if per is None:
             raise PeriodMissing(table, rown)
         periods.append(per)
+        bill = (cid, per)
         # A period guessed from today's date says nothing about when the bill was due.
         if period or row_period or due:
             level_due = due_memo.get((due, per), _UNKNOWN)
@@ -171,26 +189,32 @@ def build(
         if levels is not None:
             # Due dates repeat (a period's 20th) and most bills have no history: compute
             # each distinct case once (100,000 rows, a handful of cases).
-            sent = history.get((cid, per))
+            sent = history.get(bill) if history else None
             case = (level_due, tuple(sorted(sent.items())) if sent else ())
             state = plans.get(case)
             if state is None:
                 state = plans[case] = level_plan(level_due, today, sent or {}, levels)
         row_level = level if level is not None or state is None else (
             state.due_level if state.due_level is not None else state.last_level)
-        is_paid = paid_flag is True or (cid, per) in settled
+        is_paid = paid_flag is True or (bool(settled) and bill in settled)
         row_levels.append(row_level)
-        last_levels.append(state.last_level if state else None)
-        overdue.append(state.days_overdue if state else None)
-        next_dates.append(None if state is None or is_paid else state.next_reminder)
-        keys.append(reminder_key(cid, per, row_level) if cid and row_level is not None else "")
+        if state is None:
+            last_levels.append(None)
+            overdue.append(None)
+            next_dates.append(None)
+        else:
+            last_levels.append(state.last_level)
+            overdue.append(state.days_overdue)
+            next_dates.append(None if is_paid else state.next_reminder)
+        # reminder_key(), inline: one call less per row
+        keys.append(f"{cid}|{per}|{row_level}" if cid and row_level is not None else "")
         code, detail = None, None
         if is_paid:
             code = "paid"
         elif note and note.startswith(ABSENT_PREFIX):
             code, detail = "absent_from_import", {"note": note}
-        elif cid and (cid, per) in first_seen:
-            code, detail = "duplicate", {"first_row": first_seen[cid, per]}
+        elif cid and bill in first_seen:
+            code, detail = "duplicate", {"first_row": first_seen[bill]}
         elif paid_flag is None:
             code, detail = "paid_status_unknown", {"value": _text(raw_paid)}
         elif not cid:
@@ -208,8 +232,8 @@ def build(
         elif row_level is None:  # automatic levels, nothing sent yet, no window open
             nxt = state.next_reminder if state else None
             code, detail = "not_due", {"next": f"{nxt:%d-%m-%Y}" if nxt else "-"}
-        if cid and (cid, per) not in first_seen:
-            first_seen[cid, per] = rown
+        if cid and bill not in first_seen:
+            first_seen[bill] = rown
         eligible.append(code is None)
         codes.append(code)
         reasons.append("" if code is None else

@@ -91,3 +91,15 @@ def test_opt_out_numbers_are_read_the_same_way():
     assert to_e164("0812 3456 7891 ext 2") == "+6281234567891"
     with pytest.raises(InputError):
         to_e164("0812 3456 7891 2")  # never +62812345678912
+
+
+def test_every_key_is_the_reminder_key_of_its_row(tmp_path):
+    """build() writes keys inline (one call less per row): they must stay reminder_key's."""
+    from tagihlite.core.ledger import reminder_key
+
+    rows = [customer(i) for i in range(1, 6)] + [customer(6, **{"Nomor Indibiz": None})]
+    led = build(read_table(write_book(tmp_path / "k.xlsx", rows)), level=2)
+    for r in led.rows():
+        assert r.key == (reminder_key(r.customer_id, r.period, r.level) if r.customer_id
+                         else "")
+    assert sum(1 for r in led.rows() if r.key) == 5

@@ -103,3 +103,21 @@ def test_counts_and_tally() -> None:
     assert rep.reasons == Counter({"duplicate": 2, "amount_invalid": 1, "phone_missing": 1})
     assert rep.operators == Counter({"Budi": 1})
     assert tally(_ledger(), [], []).lines == []
+
+
+def test_map_unique_keeps_numbers_of_other_types_apart() -> None:
+    from tagihlite.core.ledger import _map_unique
+
+    seen: list[Any] = []
+
+    def fn(v: Any) -> str:
+        seen.append(v)
+        return f"{type(v).__name__}:{v}"
+
+    values = [1, 1.0, True, "1", dt.date(2026, 11, 1), dt.datetime(2026, 11, 1), None, 1]
+    assert _map_unique(fn, values) == [fn(v) for v in values]
+    texts = ["LUNAS", "BELUM", "LUNAS", None] * 1000
+    seen.clear()
+    assert _map_unique(fn, texts) == [fn(v) for v in texts]
+    assert len(seen) == 3 + len(texts)  # each distinct value once, then the reference
+    assert _map_unique(fn, [["a"], "b"]) == ["list:['a']", "str:b"]  # unhashable
