@@ -263,9 +263,10 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
                 slots.release()
                 break
             try:
-                won = journal.begin(r.key, channel=channel.name, operator=operator,
-                                    message=r.message, phone=r.phone, amount=r.amount,
-                                    workbook=workbook, sheet_row=r.row)
+                won, holder = journal.claim(r.key, channel=channel.name, operator=operator,
+                                            message=r.message, phone=r.phone,
+                                            amount=r.amount, workbook=workbook,
+                                            sheet_row=r.row)
             except DatabaseUnavailable as exc:  # a claim may have committed: its lease expires
                 slots.release()
                 summary.stop_reason = summary.stop_reason or _midrun(exc)
@@ -274,10 +275,6 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
             if not won:
                 slots.release()
                 pacer.refund()  # a skipped row costs no pacing (team mode: catch up fast)
-                try:
-                    holder = getattr(journal, "holder", lambda key: None)(r.key)
-                except DatabaseUnavailable:  # the next claim meets it and stops the run
-                    holder = None
                 if holder:  # another PC is sending it right now
                     summary.held[holder] += 1
                 else:

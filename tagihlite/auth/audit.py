@@ -57,6 +57,16 @@ CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
 """
 
+# The next link in one statement (team database): the head by the primary key, the hash
+# by the server's sha256 over the same canonical JSON entry_hash builds in Python.
+_LINK_SQL = (
+    "INSERT INTO audit_log (seq, at, event, actor, details, prev_hash, hash) "
+    "SELECT h.seq, ?, ?, ?, ?, h.prev, encode(sha256(convert_to("
+    "'[' || h.seq || ? || '\"' || h.prev || '\"]', 'UTF8')), 'hex') "
+    "FROM (SELECT COALESCE(m.top, 0) + 1 AS seq, COALESCE(a.hash, ?) AS prev "
+    "FROM (SELECT max(seq) AS top FROM audit_log) m "
+    "LEFT JOIN audit_log a ON a.seq = m.top) h")
+
 CSV_HEADER = ("No", "Waktu (WIB)", "Peristiwa", "Pelaku", "Rincian", "Waktu (UTC)",
               "Hash Sebelumnya", "Hash")
 
@@ -157,20 +167,20 @@ class AuditLog:
             conn.execute("COMMIT")
 
     def _append_shared(self, event: str, actor: str, body: str, at: str) -> None:
-        """Team database: read the head, insert the next link; the primary key on ``seq``
-        refuses a second link to the same head, and the loser re-reads and tries again.
-        Two round trips and no lock, so many PCs can log their sends at full speed."""
+        """Team database: ONE statement reads the head and inserts the next link, the
+        server hashing exactly what :func:`entry_hash` hashes. The primary key on ``seq``
+        refuses a second link to the same head; the loser tries again on the new head.
+        One round trip and no lock, so many PCs can log their sends at full speed."""
         from psycopg.errors import UniqueViolation
 
+        # entry_hash's canonical JSON minus the two values only the server knows (seq,
+        # prev_hash): "[" seq "," at "," event "," actor "," details "," "prev" "]".
+        middle = "," + ",".join(json.dumps(v, ensure_ascii=False)
+                                for v in (at, event, actor, body)) + ","
         with self._connect() as conn:
             for _ in range(1000):
-                last = conn.execute("SELECT seq, hash FROM audit_log "
-                                    "ORDER BY seq DESC LIMIT 1").fetchone()
-                seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
-                digest = entry_hash(seq, at, event, actor, body, prev)
                 try:
-                    conn.execute("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                 (seq, at, event, actor, body, prev, digest))
+                    conn.execute(_LINK_SQL, (at, event, actor, body, middle, GENESIS))
                     return
                 except UniqueViolation:
                     continue  # another PC linked first: follow the new head

@@ -27,7 +27,12 @@ from typing import Any
 from tagihlite.core.vocab import JournalState
 from tagihlite.errors import TagihError
 from tagihlite.journal import migrations
-from tagihlite.journal.pgdb import CompatConnection, ConnectionLost, describe
+from tagihlite.journal.pgdb import (
+    CompatConnection,
+    ConnectionLost,
+    DatabaseUnavailable,
+    describe,
+)
 from tagihlite.journal.sqlite import _CRASH_NOTE, Journal, now_utc
 
 DEFAULT_LEASE_SECONDS = 120.0
@@ -93,6 +98,8 @@ class PostgresJournal(Journal):
         self._beat_stop = threading.Event()
         self._beat: threading.Thread | None = None
         self._db = _Reconnecting(url)  # type: ignore[assignment]
+        self._out: _Reconnecting | None = None  # outcomes (finish): opened on first use
+        self._out_lock = threading.Lock()
         have = migrations.current_version(self._db._conn.raw)  # type: ignore[union-attr]
         if have < migrations.latest():
             self._db.close()
@@ -108,6 +115,10 @@ class PostgresJournal(Journal):
             self.release_run_lock()
         with self._lock:
             self._db.close()
+        with self._out_lock:
+            if self._out is not None:
+                self._out.close()
+                self._out = None
 
     # -- runs and leases -------------------------------------------------------------
     def acquire_run_lock(self) -> None:
@@ -163,19 +174,37 @@ class PostgresJournal(Journal):
         if not wanted or self.run_id is None:
             return
         at = now_utc().isoformat()
-        with contextlib.suppress(TagihError), self._lock:
-            self._db.execute(
-                "WITH lost AS (UPDATE reminders SET state = ?, note = ? WHERE state = ? AND "
-                "run_id = ? AND key = ANY(?) RETURNING key) INSERT INTO attempts "
-                "(key, at, state, note) SELECT key, ?, ?, ? FROM lost",
-                (JournalState.UNKNOWN, _LOST_NOTE, JournalState.PENDING, self.run_id, wanted,
-                 at, JournalState.UNKNOWN, _LOST_NOTE))
+        # Twice at most: the claim connection may be broken too, unnoticed until now (the
+        # outcomes have their own); the statement may safely run again, it only settles.
+        for _ in range(2):
+            try:
+                with self._lock:
+                    self._db.execute(
+                        "WITH lost AS (UPDATE reminders SET state = ?, note = ? WHERE state = ? "
+                        "AND run_id = ? AND key = ANY(?) RETURNING key) INSERT INTO attempts "
+                        "(key, at, state, note) SELECT key, ?, ?, ? FROM lost",
+                        (JournalState.UNKNOWN, _LOST_NOTE, JournalState.PENDING, self.run_id,
+                         wanted, at, JournalState.UNKNOWN, _LOST_NOTE))
+                return
+            except ConnectionLost:
+                continue
+            except TagihError:
+                return
 
     # -- exactly once across PCs -----------------------------------------------------
     def begin(self, key: str, *, channel: str, operator: str, message: str, phone: str,
               amount: int, workbook: str = "", sheet_row: int | None = None) -> bool:
         """Claim ``key`` for this run in one atomic statement. False: someone else has it
         or it may already have gone out."""
+        return self.claim(key, channel=channel, operator=operator, message=message,
+                          phone=phone, amount=amount, workbook=workbook,
+                          sheet_row=sheet_row)[0]
+
+    def claim(self, key: str, *, channel: str, operator: str, message: str, phone: str,
+              amount: int, workbook: str = "", sheet_row: int | None = None
+              ) -> tuple[bool, str | None]:
+        """Claim ``key`` in one atomic statement that, when the claim is refused, also says
+        who holds it: one round trip per row, won or skipped."""
         at = now_utc().isoformat()
         note = f"Sedang dikirim oleh {operator} ({self.host})."
         blocking = sorted(JournalState.BLOCKING)
@@ -195,20 +224,38 @@ class PostgresJournal(Journal):
                          workbook = excluded.workbook, sheet_row = excluded.sheet_row,
                          run_id = excluded.run_id, host = excluded.host
                      WHERE r.state <> ALL(?)
-                     RETURNING key)
-                   INSERT INTO attempts (key, at, state, channel, operator)
-                   SELECT key, ?, ?, ?, ? FROM claim RETURNING key""",
+                     RETURNING key),
+                   history AS (
+                     INSERT INTO attempts (key, at, state, channel, operator)
+                     SELECT key, ?, ?, ?, ? FROM claim RETURNING key)
+                   SELECT (SELECT count(*) FROM history),
+                          (SELECT state FROM reminders WHERE key = ?),
+                          (SELECT operator || ' (' || host || ')' FROM reminders
+                           WHERE key = ? AND state = ?)""",
                 (key, JournalState.PENDING, channel, operator, at, note, message, phone,
                  amount, workbook, sheet_row, self.run_id, self.host, blocking,
-                 at, JournalState.PENDING, channel, operator)).fetchone()
-        return row is not None
+                 at, JournalState.PENDING, channel, operator, key, key,
+                 JournalState.PENDING)).fetchone()
+        if row[0]:
+            return True, None
+        if row[1] not in JournalState.BLOCKING:
+            # The statement's snapshot predates the winner's commit (a race at this very
+            # key): ask again, now that its claim is visible. Only for the summary's count.
+            try:
+                return False, self.holder(key)
+            except DatabaseUnavailable:  # the next claim meets it and stops the run
+                return False, None
+        return False, row[2]
 
     def finish(self, key: str, state: str, *, note: str = "", provider_id: str | None = None,
                error_code: str | None = None) -> None:
-        """The outcome and its history row in one statement (one round trip per send)."""
+        """The outcome and its history row in one statement (one round trip per send), on
+        a connection of its own so the sending threads never queue behind the claims."""
         at = now_utc().isoformat()
-        with self._lock:
-            self._db.execute(
+        with self._out_lock:
+            if self._out is None:
+                self._out = _Reconnecting(self.url)
+            self._out.execute(
                 "WITH done AS (UPDATE reminders SET state=?, finished_at=?, note=?, "
                 "provider_id=?, error_code=? WHERE key=? AND run_id IS NOT DISTINCT FROM ? "
                 "RETURNING key) INSERT INTO attempts(key, at, state, note) VALUES (?,?,?,?)",

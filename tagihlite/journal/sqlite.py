@@ -199,6 +199,15 @@ class Journal:
                        "VALUES (?,?,?,?,?)", (key, at, JournalState.PENDING, channel, operator))
         return True
 
+    def claim(self, key: str, *, channel: str, operator: str, message: str, phone: str,
+              amount: int, workbook: str = "", sheet_row: int | None = None
+              ) -> tuple[bool, str | None]:
+        """:meth:`begin`, and when it is refused, who holds ``key`` right now (team mode:
+        another PC sending it; None: it may already have gone out)."""
+        won = self.begin(key, channel=channel, operator=operator, message=message,
+                         phone=phone, amount=amount, workbook=workbook, sheet_row=sheet_row)
+        return won, None
+
     def finish(self, key: str, state: str, *, note: str = "", provider_id: str | None = None,
                error_code: str | None = None) -> None:
         at = now_utc().isoformat()

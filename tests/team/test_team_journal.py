@@ -36,9 +36,14 @@ def test_one_claim_wins_and_the_loser_sees_who_holds_it(team_url: str) -> None:
         assert _claim(a, r, "Budi")
         assert not _claim(b, r, "Siti")
         assert b.holder(r.key) is not None and b.holder(r.key).startswith("Budi (")
+        won, holder = b.claim(r.key, channel="memory", operator="Siti", message=r.message,
+                              phone=r.phone, amount=r.amount)
+        assert not won and holder == b.holder(r.key)  # who holds it, in the same statement
         a.finish(r.key, JournalState.SUBMITTED, note="ok")
         assert not _claim(b, r, "Siti")  # it went out: never again
         assert b.holder(r.key) is None
+        assert b.claim(r.key, channel="memory", operator="Siti", message=r.message,
+                       phone=r.phone, amount=r.amount) == (False, None)
         a.finish(r.key, JournalState.FAILED)  # (a refusal) ...
         assert _claim(b, r, "Siti")  # ... may be retried, by exactly one PC
         assert b.entries([r.key])[r.key].attempts == 2
@@ -101,11 +106,13 @@ def test_connection_killed_mid_send_marks_in_flight_perlu_cek_and_stops(
         team_url: str, pg_server: PgServer) -> None:
     rs = reminders(6)
     with PostgresJournal(team_url) as j:
-        pid = j._db._conn.raw.info.backend_pid  # type: ignore[union-attr]
 
         def cut_on_third(r: Reminder) -> Outcome | None:
-            if r.key == rs[2].key:  # the message leaves, then the database link dies
-                pg_server.admin_sql(f"SELECT pg_terminate_backend({pid})",
+            if r.key == rs[2].key:  # the message leaves, then the network drops: every
+                # connection of this PC (claims and outcomes) dies
+                pg_server.admin_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                    "WHERE datname = current_database() AND "
+                                    "pid <> pg_backend_pid()",
                                     database=team_url.rsplit("/", 1)[1])
             return None
 
@@ -122,6 +129,30 @@ def test_connection_killed_mid_send_marks_in_flight_perlu_cek_and_stops(
     assert entries[rs[0].key].state == JournalState.SUBMITTED
     assert rs[3].key not in entries  # nothing after the cut was claimed
     assert "mungkin sudah terkirim" in rows[-1]  # the sheet's Catatan for the lost row
+
+
+def test_outcomes_have_their_own_connection_a_lost_claim_link_stops_the_next_claim(
+        team_url: str, pg_server: PgServer) -> None:
+    """Claims and outcomes use two connections (the sending threads never wait behind the
+    claims). Only the claim link dies: the outcome in flight is still recorded, nothing
+    is lost, and the run stops at the next claim without sending it."""
+    rs = reminders(6)
+    with PostgresJournal(team_url) as j:
+        pid = j._db._conn.raw.info.backend_pid  # type: ignore[union-attr]
+
+        def cut_on_third(r: Reminder) -> Outcome | None:
+            if r.key == rs[2].key:
+                pg_server.admin_sql(f"SELECT pg_terminate_backend({pid})",
+                                    database=team_url.rsplit("/", 1)[1])
+            return None
+
+        channel = MemoryChannel(behaviour=cut_on_third)
+        summary = send_reminders(rs, channel, j, operator="Budi")
+        entries = j.entries()
+    assert [r.key for r in channel.sent] == [r.key for r in rs[:3]]
+    assert "terputus" in summary.stop_reason and summary.lost == []
+    assert [entries[r.key].state for r in rs[:3]] == [JournalState.SUBMITTED] * 3
+    assert rs[3].key not in entries  # the claim that met the dead link never committed
 
 
 def test_server_down_is_one_sentence(pg_server: PgServer) -> None:

@@ -105,3 +105,18 @@ def test_many_pcs_appending_at_once_keep_one_unbroken_chain(pc: Settings) -> Non
     log = open_audit(pc)
     assert [e[0] for e in log.entries()] == list(range(1, 161))
     assert log.verify() == []
+
+
+def test_the_server_hashes_each_link_exactly_as_python_does(pc: Settings) -> None:
+    """One statement links and hashes on the server: awkward text must hash the same."""
+    from tagihlite.auth.audit import GENESIS, entry_hash
+
+    log = open_audit(pc)
+    log.append("send", 'Ibu "Siti" Nur\'aini \\ é 🙂', key="1|2026-11|1", note="baris\nbaru %s ?")
+    log.append("login", "Budi", ket="Rp 1.000.000,-")
+    rows = log.entries()
+    assert [r[0] for r in rows] == [1, 2] and rows[0][5] == GENESIS
+    for seq, at, event, actor, details, prev, digest in rows:
+        assert digest == entry_hash(seq, at, event, actor, details, prev)
+    assert rows[1][5] == rows[0][6]
+    assert log.verify() == []
