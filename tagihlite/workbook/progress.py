@@ -10,7 +10,10 @@ claims are made in small batches so that is never more than a batch.
 
 Cost: each status write streams the sheet once (:mod:`tagihlite.workbook.sheetpatch`).
 Batches are sized so writing takes at most ``OVERHEAD`` of the sending time, and outcomes
-are written at least every ``EVERY_SECONDS`` when that budget allows.
+are written at least every ``EVERY_SECONDS`` when that budget allows. The pace is measured
+in rows of the sending order passed, not rows this PC sent: in team mode the other PCs
+take most rows, so a batch of the order is used up several times faster than this PC's
+own results come in.
 """
 
 from __future__ import annotations
@@ -51,13 +54,15 @@ class SendProgress:
         self.write, self.clock = write, clock
         self.note = claim_note(operator)
         self.order: list[int] = []  # rows in sending order
+        self.position: dict[int, int] = {}  # row -> index in order
         self.next = 0  # index into order of the first unclaimed row
+        self.reached = 0  # index into order just past the last row handed to the channel
         self.claimed: set[int] = set()
         self.outcomes: dict[int, dict[str, Any]] = {}
         self.last_flush = clock()
         self.last_cost = 0.0
         self.batch_started = clock()
-        self.batch_rows = 0
+        self.batch_from = 0  # index into order of the first row after the last claim write
         self.writes = 0
         self.error: TagihError | None = None
 
@@ -65,6 +70,7 @@ class SendProgress:
         """The first write, before the first message: the whole plan (every conflict is
         found now, while nothing has been sent) with the first batch claimed."""
         self.order = [r.row for r in reminders]
+        self.position = {row: i for i, row in enumerate(self.order)}
         rows = self._claim_batch(MIN_BATCH)
         plan = self.plan
         status, note = plan.column(C.STATUS), plan.column(C.NOTE)
@@ -77,19 +83,20 @@ class SendProgress:
             self._timed(plan)
         finally:
             status.values, note.values = saved
+        self.batch_started = self.last_flush
 
     def before_send(self, reminder: Reminder) -> None:
         """Called once the journal has claimed the reminder, before the channel is: the
         file must say so before the message can leave."""
         if self.error is not None:  # an outcome write failed: stop before the next send
             raise self.error
+        self.reached = max(self.reached, self.position.get(reminder.row, -1) + 1)
         if reminder.row in self.claimed:
             return
         self.flush(claim=True, also=reminder.row)
 
     def done(self, result: RowResult) -> None:
         self.outcomes[result.reminder.row] = row_values(result, self.analysis)
-        self.batch_rows += 1
         waited = self.clock() - self.last_flush
         if self.error is None and waited >= max(EVERY_SECONDS, self.last_cost / OVERHEAD):
             try:
@@ -123,15 +130,23 @@ class SendProgress:
                                        formulas=c.formulas, number_format=c.number_format))
         self._timed(WritePlan(sheet=self.plan.sheet, header_row=self.plan.header_row,
                               row_numbers=touched, columns=columns))
-        self.batch_started, self.batch_rows = self.clock(), 0
+        if claim:  # the pace is measured from here, from the row that asked for it
+            self.batch_started, self.batch_from = self.clock(), max(self.reached - 1, 0)
+        else:  # an outcome write is no sending time
+            self.batch_started += self.last_cost
 
     def _batch_size(self) -> int:
-        if not self.batch_rows:
+        """Rows of the order that take ``last_cost / OVERHEAD`` to pass at the pace seen
+        since the last claim write (the row that asks for this write excluded)."""
+        passed = self.reached - 1 - self.batch_from
+        if passed <= 0:
             return MIN_BATCH
-        per_row = max((self.clock() - self.batch_started) / self.batch_rows, 1e-6)
+        per_row = max((self.clock() - self.batch_started) / passed, 1e-6)
         return max(MIN_BATCH, min(MAX_BATCH, int(self.last_cost / OVERHEAD / per_row)))
 
     def _claim_batch(self, size: int) -> list[int]:
+        # Rows passed without a send (another PC's, or refused) need no claim from us.
+        self.next = max(self.next, self.reached - 1)
         rows = self.order[self.next:self.next + size]
         self.next += len(rows)
         self.claimed.update(rows)
