@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from tagihlite.core.schedule import SendWindow
 
 AuditHook = Callable[..., None]
+# Team mode: each claim also reads whether the next keys are taken (see Journal.claim).
+LOOK_AHEAD = 16
 
 
 @dataclass(frozen=True)
@@ -240,8 +242,9 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
             report(item)
             block = False
 
+    taken: dict[str, str | None] = {}  # keys ahead the last claim saw held or done
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tagihlite-send") as pool:
-        for r in reminders:
+        for i, r in enumerate(reminders):
             drain()
             if stop.is_set():
                 break
@@ -249,6 +252,13 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
                 summary.stop_reason = ("Batas kirim harian tercapai; sisa pengingat dikirim "
                                        "besok.")
                 break
+            if r.key in taken:  # team mode: another PC has it; no claim, no pacing
+                holder = taken.pop(r.key)
+                if holder:
+                    summary.held[holder] += 1
+                else:
+                    summary.already += 1
+                continue
             while not slots.acquire(timeout=0.05):
                 drain()
             pacer.wait(stop)
@@ -263,10 +273,10 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
                 slots.release()
                 break
             try:
-                won, holder = journal.claim(r.key, channel=channel.name, operator=operator,
-                                            message=r.message, phone=r.phone,
-                                            amount=r.amount, workbook=workbook,
-                                            sheet_row=r.row)
+                won, holder, taken = journal.claim(
+                    r.key, channel=channel.name, operator=operator, message=r.message,
+                    phone=r.phone, amount=r.amount, workbook=workbook, sheet_row=r.row,
+                    ahead=[x.key for x in reminders[i + 1:i + 1 + LOOK_AHEAD]])
             except DatabaseUnavailable as exc:  # a claim may have committed: its lease expires
                 slots.release()
                 summary.stop_reason = summary.stop_reason or _midrun(exc)

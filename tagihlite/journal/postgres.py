@@ -20,7 +20,7 @@ import getpass
 import socket
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +33,7 @@ from tagihlite.journal.pgdb import (
     DatabaseUnavailable,
     describe,
 )
-from tagihlite.journal.sqlite import _CRASH_NOTE, Journal, now_utc
+from tagihlite.journal.sqlite import _CRASH_NOTE, Claimed, Journal, now_utc
 
 DEFAULT_LEASE_SECONDS = 120.0
 
@@ -201,10 +201,12 @@ class PostgresJournal(Journal):
                           sheet_row=sheet_row)[0]
 
     def claim(self, key: str, *, channel: str, operator: str, message: str, phone: str,
-              amount: int, workbook: str = "", sheet_row: int | None = None
-              ) -> tuple[bool, str | None]:
+              amount: int, workbook: str = "", sheet_row: int | None = None,
+              ahead: Sequence[str] = ()) -> Claimed:
         """Claim ``key`` in one atomic statement that, when the claim is refused, also says
-        who holds it: one round trip per row, won or skipped."""
+        who holds it, and which ``ahead`` keys other PCs hold or sent already: one round
+        trip per row won, and most rows the other PCs took cost none. (Skipping on that
+        read is safe: a key it shows taken is at most left for later, never sent twice.)"""
         at = now_utc().isoformat()
         note = f"Sedang dikirim oleh {operator} ({self.host})."
         blocking = sorted(JournalState.BLOCKING)
@@ -231,21 +233,33 @@ class PostgresJournal(Journal):
                    SELECT (SELECT count(*) FROM history),
                           (SELECT state FROM reminders WHERE key = ?),
                           (SELECT operator || ' (' || host || ')' FROM reminders
-                           WHERE key = ? AND state = ?)""",
+                           WHERE key = ? AND state = ?),
+                          t.keys, t.holders
+                   FROM (SELECT array_agg(a.key) AS keys, array_agg(CASE WHEN a.state = ?
+                           THEN a.operator || ' (' || a.host || ')' END) AS holders
+                         FROM unnest(?::text[]) k(key) CROSS JOIN LATERAL (
+                           -- LIMIT 1: one index probe per key, whatever plan the
+                           -- statement was prepared with (a plan prepared while the table
+                           -- was empty would otherwise scan all of it on every claim)
+                           SELECT key, state, operator, host FROM reminders
+                           WHERE key = k.key LIMIT 1) a
+                         WHERE a.state = ANY(?)) t""",
                 (key, JournalState.PENDING, channel, operator, at, note, message, phone,
                  amount, workbook, sheet_row, self.run_id, self.host, blocking,
                  at, JournalState.PENDING, channel, operator, key, key,
-                 JournalState.PENDING)).fetchone()
+                 JournalState.PENDING, JournalState.PENDING, list(ahead),
+                 blocking)).fetchone()
+        taken = dict(zip(row[3] or (), row[4] or (), strict=True))
         if row[0]:
-            return True, None
+            return Claimed(True, None, taken)
         if row[1] not in JournalState.BLOCKING:
             # The statement's snapshot predates the winner's commit (a race at this very
             # key): ask again, now that its claim is visible. Only for the summary's count.
             try:
-                return False, self.holder(key)
+                return Claimed(False, self.holder(key), taken)
             except DatabaseUnavailable:  # the next claim meets it and stops the run
-                return False, None
-        return False, row[2]
+                return Claimed(False, None, taken)
+        return Claimed(False, row[2], taken)
 
     def finish(self, key: str, state: str, *, note: str = "", provider_id: str | None = None,
                error_code: str | None = None) -> None:

@@ -14,9 +14,10 @@ import datetime as dt
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tagihlite import clock
 from tagihlite.core.formats import WIB
@@ -86,6 +87,12 @@ class Entry:
     @property
     def when(self) -> dt.datetime | None:
         return to_wib(self.finished_at or self.intent_at)
+
+
+class Claimed(NamedTuple):
+    won: bool  # this run may send the key now
+    holder: str | None  # refused: who is sending it right now ("Budi (budi@PC-2)"), if anyone
+    taken: dict[str, str | None]  # keys ahead that are held (holder) or done (None) already
 
 
 class SendInProgress(TagihError):
@@ -200,13 +207,15 @@ class Journal:
         return True
 
     def claim(self, key: str, *, channel: str, operator: str, message: str, phone: str,
-              amount: int, workbook: str = "", sheet_row: int | None = None
-              ) -> tuple[bool, str | None]:
+              amount: int, workbook: str = "", sheet_row: int | None = None,
+              ahead: Sequence[str] = ()) -> Claimed:
         """:meth:`begin`, and when it is refused, who holds ``key`` right now (team mode:
-        another PC sending it; None: it may already have gone out)."""
+        another PC sending it; None: it may already have gone out). Team mode also reads
+        which of the ``ahead`` keys are taken already, so the send loop skips them without
+        a claim each; here (one PC at a time) nothing is."""
         won = self.begin(key, channel=channel, operator=operator, message=message,
                          phone=phone, amount=amount, workbook=workbook, sheet_row=sheet_row)
-        return won, None
+        return Claimed(won, None, {})
 
     def finish(self, key: str, state: str, *, note: str = "", provider_id: str | None = None,
                error_code: str | None = None) -> None:

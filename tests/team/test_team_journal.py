@@ -36,17 +36,58 @@ def test_one_claim_wins_and_the_loser_sees_who_holds_it(team_url: str) -> None:
         assert _claim(a, r, "Budi")
         assert not _claim(b, r, "Siti")
         assert b.holder(r.key) is not None and b.holder(r.key).startswith("Budi (")
-        won, holder = b.claim(r.key, channel="memory", operator="Siti", message=r.message,
-                              phone=r.phone, amount=r.amount)
+        won, holder, _ = b.claim(r.key, channel="memory", operator="Siti", message=r.message,
+                                 phone=r.phone, amount=r.amount)
         assert not won and holder == b.holder(r.key)  # who holds it, in the same statement
         a.finish(r.key, JournalState.SUBMITTED, note="ok")
         assert not _claim(b, r, "Siti")  # it went out: never again
         assert b.holder(r.key) is None
         assert b.claim(r.key, channel="memory", operator="Siti", message=r.message,
-                       phone=r.phone, amount=r.amount) == (False, None)
+                       phone=r.phone, amount=r.amount)[:2] == (False, None)
         a.finish(r.key, JournalState.FAILED)  # (a refusal) ...
         assert _claim(b, r, "Siti")  # ... may be retried, by exactly one PC
         assert b.entries([r.key])[r.key].attempts == 2
+
+
+def test_a_claim_also_says_which_keys_ahead_are_taken(team_url: str) -> None:
+    rs = reminders(6)
+    with PostgresJournal(team_url) as a, PostgresJournal(team_url) as b:
+        a.acquire_run_lock()
+        b.acquire_run_lock()
+        assert _claim(a, rs[2], "Budi")  # in flight on another PC
+        assert _claim(a, rs[3], "Budi")
+        a.finish(rs[3].key, JournalState.ACCEPTED)  # gone out
+        assert _claim(a, rs[4], "Budi")
+        a.finish(rs[4].key, JournalState.FAILED)  # refused: may be tried again
+        got = b.claim(rs[0].key, channel="memory", operator="Siti", message=rs[0].message,
+                      phone=rs[0].phone, amount=rs[0].amount,
+                      ahead=[r.key for r in rs[1:]])
+        assert got.won and set(got.taken) == {rs[2].key, rs[3].key}
+        assert got.taken[rs[2].key] == b.holder(rs[2].key) and got.taken[rs[3].key] is None
+
+
+def test_the_send_loop_skips_keys_seen_taken_without_claiming_them(team_url: str) -> None:
+    rs = reminders(40)
+    with PostgresJournal(team_url) as other, PostgresJournal(team_url) as j:
+        other.acquire_run_lock()
+        for r in rs[10:30]:  # another PC sent these, and is sending one more right now
+            assert _claim(other, r, "Budi")
+            if r is not rs[29]:
+                other.finish(r.key, JournalState.ACCEPTED)
+        claims: list[str] = []
+        claim = j.claim
+
+        def counted(key: str, **kw: object):  # type: ignore[no-untyped-def]
+            claims.append(key)
+            return claim(key, **kw)  # type: ignore[arg-type]
+
+        j.claim = counted  # type: ignore[method-assign]
+        channel = MemoryChannel()
+        summary = send_reminders(rs, channel, j, operator="Siti")
+    sent = [r.key for r in channel.sent]
+    assert sent == [r.key for r in rs[:10] + rs[30:]]
+    assert summary.already == 19 and sum(summary.held.values()) == 1
+    assert len(claims) < 30  # the taken run cost one claim per LOOK_AHEAD, not 20
 
 
 def test_clerks_sending_at_the_same_moment_split_the_work(team_url: str,
