@@ -6,6 +6,7 @@ Command names, options and ``--json`` shapes are a contract other tooling relies
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import re
@@ -488,13 +489,20 @@ def cmd_send(args: argparse.Namespace) -> int:
             progress.end()
             written.append(_write_after_send(args.path, plan))
 
+        from tagihlite.journal.pgdb import DatabaseUnavailable
+
         with stop_on_sigint(stop):
-            summary = send(analysis, reminders, channel, journal, operator=operator.name,
-                           on_row=lambda res: (progress.step(res.reminder.name),
-                                               sheet.done(res)), stop=stop,
-                           before_send=sheet.before_send,
-                           audit=_audit_hook(settings), workbook=args.path.name,
-                           write_back=write_back)
+            try:
+                summary = send(analysis, reminders, channel, journal, operator=operator.name,
+                               on_row=lambda res: (progress.step(res.reminder.name),
+                                                   sheet.done(res)), stop=stop,
+                               before_send=sheet.before_send,
+                               audit=_audit_hook(settings), workbook=args.path.name,
+                               write_back=write_back)
+            except DatabaseUnavailable:  # no write-back from the journal: what we know
+                with contextlib.suppress(TagihError):
+                    sheet.abandon()
+                raise
     from tagihlite.core.vocab import states_text
 
     states = states_text(summary.states)

@@ -58,6 +58,7 @@ class SendProgress:
         self.next = 0  # index into order of the first unclaimed row
         self.reached = 0  # index into order just past the last row handed to the channel
         self.claimed: set[int] = set()
+        self.handed: set[int] = set()  # rows handed to the channel (journal claim won)
         self.outcomes: dict[int, dict[str, Any]] = {}
         self.last_flush = clock()
         self.last_cost = 0.0
@@ -91,6 +92,7 @@ class SendProgress:
         if self.error is not None:  # an outcome write failed: stop before the next send
             raise self.error
         self.reached = max(self.reached, self.position.get(reminder.row, -1) + 1)
+        self.handed.add(reminder.row)
         if reminder.row in self.claimed:
             return
         self.flush(claim=True, also=reminder.row)
@@ -103,6 +105,34 @@ class SendProgress:
                 self.flush(claim=False)
             except TagihError as exc:  # e.g. Excel opened the file: the send loop stops
                 self.error = exc
+
+    def abandon(self) -> None:
+        """The run ended without the journal (team server gone), so the usual write-back
+        from the journal cannot happen: write the outcomes known here, and give rows
+        claimed in the file but never handed to the channel their status back. Those rows
+        were certainly not sent from this PC; left PERLU CEK in every PC's copy they would
+        be sent by no one. Rows handed to the channel keep their claim or outcome."""
+        index = {r: i for i, r in enumerate(self.plan.row_numbers)}
+        unsent = sorted(r for r in self.claimed - self.handed if r in index)
+        outcomes, self.outcomes = self.outcomes, {}
+        touched = sorted({*unsent, *outcomes})
+        if not touched:
+            return
+        columns = []
+        for c in self.plan.columns:
+            values: list[Any] = []
+            for r in touched:
+                if r in outcomes:
+                    values.append(outcomes[r].get(c.header, KEEP))
+                elif c.header in (C.STATUS, C.NOTE):
+                    values.append(c.values[index[r]])  # as the first write left it
+                else:
+                    values.append(KEEP)
+            columns.append(ColumnWrite(col=c.col, header=c.header, new=False, values=values,
+                                       formulas=c.formulas, number_format=c.number_format))
+        self._timed(WritePlan(sheet=self.plan.sheet, header_row=self.plan.header_row,
+                              row_numbers=touched, columns=columns))
+        self.claimed -= set(unsent)
 
     def flush(self, *, claim: bool, also: int | None = None) -> None:
         size = self._batch_size() if claim else 0

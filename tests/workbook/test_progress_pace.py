@@ -85,3 +85,34 @@ def test_rows_other_pcs_took_meanwhile_are_not_claimed_in_this_file(
     assert set(range(2, ROWS + 2)) - set(gap) <= claimed
     # only the batch claimed just before the pause reaches into the gap
     assert len(claimed & set(gap)) <= max(len(w) for w in written[1:])
+
+
+def test_abandon_gives_unsent_claims_back_and_keeps_every_row_handed_over(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The team server went away: no journal write-back. Rows this PC handed to the channel
+    keep their claim (or outcome); rows only claimed get their first status back, so the
+    rerun on any PC's copy can send them."""
+    monkeypatch.setattr(progress, "row_values", lambda result, analysis: {C.STATUS: "SENT"})
+    rows = list(range(2, 42))
+    plan = WritePlan("Tagihan", 1, rows, [
+        ColumnWrite(10, C.STATUS, False, ["SIAP"] * 40),
+        ColumnWrite(11, C.NOTE, False, [""] * 40)])
+    written: list[dict[int, Any]] = []
+
+    def write(path: Path, p: WritePlan) -> None:
+        written.append(dict(zip(p.row_numbers, p.columns[0].values, strict=True)))
+
+    sheet = SendProgress(Path("t.xlsx"), None, plan, operator="Budi",  # type: ignore[arg-type]
+                         write=write, clock=Clock())
+    reminders = [_reminder(r) for r in rows]
+    sheet.start(reminders)
+    for r in reminders[:7]:
+        sheet.before_send(r)
+    sheet.done(RowResult(reminders[0], "accepted", "", dt.datetime(2026, 11, 1), "B", "cloud"))
+    claimed_only = sheet.claimed - {r.row for r in reminders[:7]}
+    assert claimed_only  # a batch runs ahead of the sends
+    sheet.abandon()
+    last = written[-1]
+    assert last[2] == "SENT"  # its outcome
+    assert all(row not in last for row in range(3, 9))  # in flight: still PERLU CEK
+    assert {row for row, v in last.items() if v == "SIAP"} == claimed_only
