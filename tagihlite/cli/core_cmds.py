@@ -186,16 +186,18 @@ def _summary(analysis: Analysis) -> dict[str, Any]:
     return counts(analysis.ledger)
 
 
-def _encode(obj: Any) -> bytes:
+def _encode(obj: Any, *, iso: bool = False) -> bytes:
     """orjson encodes row dicts about ten times faster than json's C encoder (issue 11:
     check --json cost more than the check); UTF-8, as JSON must be. NaN becomes null
-    (valid JSON), dates and times are written as ``str()`` writes them. The standard
-    encoder is the fallback for what orjson refuses (an integer beyond 64 bits)."""
+    (valid JSON); dates and times are written as ``str()`` writes them, or, with ``iso``,
+    by orjson itself (a date the same, "2026-12-02"; a time with "T"; no Python call per
+    value). The standard encoder is the fallback for what orjson refuses (an integer
+    beyond 64 bits)."""
     import orjson
 
+    option = orjson.OPT_NON_STR_KEYS | (0 if iso else orjson.OPT_PASSTHROUGH_DATETIME)
     try:
-        return orjson.dumps(obj, default=str, option=orjson.OPT_NON_STR_KEYS
-                            | orjson.OPT_PASSTHROUGH_DATETIME)
+        return orjson.dumps(obj, default=str, option=option)
     except orjson.JSONEncodeError:
         return json.dumps(obj, ensure_ascii=False, default=str).encode()
 
@@ -217,7 +219,7 @@ def _print_json(obj: dict[str, Any], rows: Iterable[list[dict]] | None = None) -
             if piece:
                 if not first:
                     write(b",")
-                write(memoryview(_encode(piece))[1:-1])  # without its [ ]: no copy
+                write(memoryview(_encode(piece, iso=True))[1:-1])  # without [ ]: no copy
                 first = False
         write(b"]}\n")
     if out is not None:
