@@ -306,10 +306,11 @@ def plan_writeback(analysis: Analysis, *, messages: Mapping[int, str] | None = N
     messages = messages or {}
     links = link_formulas(analysis)
     # Column lists filled row by row: no 100,000 row dicts alive at once (peak memory).
-    by_header: dict[str, list[Any]] = {}
+    by_header: dict[str, list[Any]] = {h: [] for h in C.OUTPUT_COLUMNS}
+    add = {h: values.append for h, values in by_header.items()}
     for r in analysis.ledger.rows():
         for header, value in sheet_values(analysis, r, message=messages.get(r.row)).items():
-            by_header.setdefault(header, []).append(value)
+            add[header](value)
     plan = WritePlan(sheet=t.sheet, header_row=t.header_row, row_numbers=list(t.row_numbers))
     next_col = t.last_col + 1
     wanted = [*C.OUTPUT_COLUMNS, *([C.LINK] if links or C.LINK in t.outputs else [])]

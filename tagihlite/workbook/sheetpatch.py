@@ -85,6 +85,7 @@ class SheetPatcher:
         self.targets = sorted({*plan.row_numbers, *([plan.header_row] if new_cols else [])})
         self.guarded = {c.col for c in self.columns if c.new}  # must be empty (or ours)
         self.formula_removed = False
+        self.cell_styles: dict[tuple[int, int | None, int], int] = {}
         self.max_row = 0
         self.max_col = 0
 
@@ -124,16 +125,21 @@ class SheetPatcher:
     def _make(self, row: int, c: ColumnWrite, value: Any, old_style: int | None,
               row_style: int) -> bytes:
         ref = self.letters[c.col] + b"%d" % row
-        styles = self.maker.styles
-        if row == self.plan.header_row and c.new:
+        if c.new and row == self.plan.header_row:
             return self.maker.make(ref, value, row_style, False)
-        if c.new:
-            style = styles.with_format(row_style, c.number_format or "General")
-        elif c.number_format:
-            style = styles.with_format(old_style or 0, c.number_format)
-        else:
-            style = old_style or 0
+        key = (c.col, old_style, row_style)  # a handful of cases over 100,000 rows
+        style = self.cell_styles.get(key)
+        if style is None:
+            style = self.cell_styles[key] = self._cell_style(c, old_style, row_style)
         return self.maker.make(ref, value, style, c.formulas)
+
+    def _cell_style(self, c: ColumnWrite, old_style: int | None, row_style: int) -> int:
+        styles = self.maker.styles
+        if c.new:
+            return styles.with_format(row_style, c.number_format or "General")
+        if c.number_format:
+            return styles.with_format(old_style or 0, c.number_format)
+        return old_style or 0
 
     def _patch_row(self, data: bytes, row: int) -> bytes:
         wanted = self._wanted(row)
@@ -148,6 +154,8 @@ class SheetPatcher:
         found = self._right_cells(data, start, end)
         if found is None:  # cells without references: rebuild the whole row
             return self._patch_row_slowly(data, row, wanted)
+        if not found:  # nothing at or right of our columns yet (a first mark): append
+            return self._append_cells(row, wanted, start_tag, data[start:end], close)
         region = found[0][1] if found else end
         stop = end
         ext = data.find(b"<extLst", region, end)
@@ -189,6 +197,22 @@ class SheetPatcher:
         if b"spans=" in start_tag:
             start_tag = _widen_spans(start_tag, last)
         return start_tag + data[start:region] + new + data[stop:end] + close
+
+    def _append_cells(self, row: int, wanted: list[tuple[ColumnWrite, Any]], start_tag: bytes,
+                      cells: bytes, close: bytes) -> bytes:
+        """:meth:`_patch_row` for a row with no cell in or beside our columns: the new
+        cells go after the row's own, unstyled as the rest of the slow path leaves them."""
+        made = [self._make(row, c, v, None, 0) for c, v in wanted if v is not None]
+        if not made:
+            return start_tag + cells + close
+        new = b"".join(made)
+        self.sst.delta += new.count(b't="s"')
+        last = max(c.col for c, v in wanted if v is not None)
+        self.max_col = max(self.max_col, last)
+        self.max_row = max(self.max_row, row)
+        if b"spans=" in start_tag:
+            start_tag = _widen_spans(start_tag, last)
+        return start_tag + cells + new + close
 
     def _right_cells(self, data: bytes, start: int, end: int) -> list[tuple[int, int]] | None:
         """(column, offset) of the cells at or right of ``min_col``, found from the right;

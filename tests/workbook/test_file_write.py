@@ -297,6 +297,33 @@ def test_failure_mid_save_leaves_original(tmp_path: Path, monkeypatch) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ugly.xlsx"]
 
 
+@pytest.mark.parametrize("damage", ["truncate", "garble_header"])
+def test_a_written_file_that_does_not_read_back_never_replaces_the_original(
+        tmp_path: Path, monkeypatch, damage: str) -> None:
+    from tagihlite.workbook import write
+
+    path = fixture_copy(tmp_path, "ugly.xlsx")
+    before = sha256(path)
+    _, plan = _ugly_plan(path)
+    real = write.patch_package
+
+    def damaged(source, plan, target, extra=None):
+        real(source, plan, target, extra)
+        data = bytearray(target.read_bytes())
+        if damage == "truncate":
+            data = data[:len(data) // 2]
+        else:  # the first part's local header no longer names it
+            data[30] = data[30] ^ 0x20
+        target.write_bytes(bytes(data))
+
+    monkeypatch.setattr(write, "patch_package", damaged)
+    with pytest.raises(InputError) as err:
+        apply_plan(path, plan, backup=False)
+    assert "tidak diubah" in str(err.value)
+    assert sha256(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ugly.xlsx"]
+
+
 def test_crash_while_patching_leaves_no_temp(tmp_path: Path, monkeypatch) -> None:
     from tagihlite.workbook.sheetpatch import SheetPatcher
 
