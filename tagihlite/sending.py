@@ -77,8 +77,11 @@ class Pacer:
         # ``interval`` is a floor between two messages (WhatsApp Web, the clerk's setting).
         self.catch_up = self.gap - interval
         self.clock, self.sleep = clock, sleep
+        self.interval = interval
         self.next_at: float | None = None
         self._before: float | None = None
+        self._last_call: float | None = None
+        self._call_lock = threading.Lock()
 
     def wait(self, stop: threading.Event) -> None:
         self._before = self.next_at
@@ -88,6 +91,19 @@ class Pacer:
             while not stop.is_set() and (left := self.next_at - self.clock()) > 0:
                 self.sleep(min(left, 0.2))
         self.next_at = max(self.next_at or now, now - self.catch_up) + self.gap
+
+    def spaced(self) -> None:
+        """Right before a channel call: at least ``interval`` since the previous call. The
+        slot :meth:`wait` gives comes before the claim and the file claim; a slow one of
+        those must not bring two messages closer than the clerk's setting."""
+        if self.interval <= 0:
+            return
+        with self._call_lock:
+            if self._last_call is not None:
+                left = self._last_call + self.interval - self.clock()
+                if left > 0:
+                    self.sleep(left)
+            self._last_call = self.clock()
 
     def refund(self) -> None:
         """The slot just waited for was not used (no send): the next row may have it."""
@@ -186,6 +202,7 @@ def _loop(reminders: Sequence[Reminder], channel: Channel, journal: Journal,
     def one(r: Reminder) -> None:
         try:
             try:
+                pacer.spaced()
                 outcome = channel.send(r)
             except ChannelStop as exc:  # certainly not sent; the whole run stops
                 outcome = Outcome(JournalState.FAILED, note=str(exc))

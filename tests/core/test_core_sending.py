@@ -200,7 +200,19 @@ def test_min_interval_between_messages(journal):
     ch = MemoryChannel(behaviour=lambda r: stamps.append(time.monotonic()))
     send_reminders(reminders(4), ch, journal, operator="Budi", min_interval=0.1)
     gaps = [b - a for a, b in itertools.pairwise(stamps)]
-    assert len(gaps) == 3 and min(gaps) >= 0.07  # 0.1 s minus the journal's fsync jitter
+    assert len(gaps) == 3 and min(gaps) >= 0.099  # a floor between calls, not between slots
+
+
+def test_min_interval_holds_when_the_file_claim_is_slow_and_uneven(journal):
+    """The slot is taken before the claim and the file claim; a slow one followed by a
+    fast one must not bring two messages closer than the setting."""
+    stamps: list[float] = []
+    delays = iter([0.08, 0.0, 0.08, 0.0, 0.08, 0.0])
+    ch = MemoryChannel(behaviour=lambda r: stamps.append(time.monotonic()))
+    send_reminders(reminders(6), ch, journal, operator="Budi", min_interval=0.1,
+                   before_send=lambda r: time.sleep(next(delays)))
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
+    assert len(gaps) == 5 and min(gaps) >= 0.099, gaps
 
 
 def test_daily_cap(journal):
