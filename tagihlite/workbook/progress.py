@@ -118,20 +118,9 @@ class SendProgress:
         touched = sorted({*unsent, *outcomes})
         if not touched:
             return
-        columns = []
-        for c in self.plan.columns:
-            values: list[Any] = []
-            for r in touched:
-                if r in outcomes:
-                    values.append(outcomes[r].get(c.header, KEEP))
-                elif c.header in (C.STATUS, C.NOTE):
-                    values.append(c.values[index[r]])  # as the first write left it
-                else:
-                    values.append(KEEP)
-            columns.append(ColumnWrite(col=c.col, header=c.header, new=False, values=values,
-                                       formulas=c.formulas, number_format=c.number_format))
-        self._timed(WritePlan(sheet=self.plan.sheet, header_row=self.plan.header_row,
-                              row_numbers=touched, columns=columns))
+        self._timed(self._rows_plan(touched, outcomes, lambda c, r: (
+            c.values[index[r]] if c.header in (C.STATUS, C.NOTE)  # as the first write left it
+            else KEEP)))
         self.claimed -= set(unsent)
 
     def flush(self, *, claim: bool, also: int | None = None) -> None:
@@ -144,26 +133,24 @@ class SendProgress:
         touched = sorted({*rows, *outcomes})
         if not touched:
             return
-        columns = []
-        for c in self.plan.columns:
-            values: list[Any] = []
-            for r in touched:
-                if r in outcomes:
-                    values.append(outcomes[r].get(c.header, KEEP))
-                elif c.header == C.STATUS:
-                    values.append(Status.NEEDS_CHECK)
-                elif c.header == C.NOTE:
-                    values.append(self.note)
-                else:
-                    values.append(KEEP)
-            columns.append(ColumnWrite(col=c.col, header=c.header, new=False, values=values,
-                                       formulas=c.formulas, number_format=c.number_format))
-        self._timed(WritePlan(sheet=self.plan.sheet, header_row=self.plan.header_row,
-                              row_numbers=touched, columns=columns))
+        claim_values = {C.STATUS: Status.NEEDS_CHECK, C.NOTE: self.note}
+        self._timed(self._rows_plan(touched, outcomes,
+                                    lambda c, r: claim_values.get(c.header, KEEP)))
         if claim:  # the pace is measured from here, from the row that asked for it
             self.batch_started, self.batch_from = self.clock(), max(self.reached - 1, 0)
         else:  # an outcome write is no sending time
             self.batch_started += self.last_cost
+
+    def _rows_plan(self, rows: list[int], outcomes: dict[int, dict[str, Any]],
+                   other: Callable[[ColumnWrite, int], Any]) -> WritePlan:
+        """A write of ``rows`` only: a row's outcome where there is one, else ``other``."""
+        columns = [ColumnWrite(col=c.col, header=c.header, new=False,
+                               values=[outcomes[r].get(c.header, KEEP) if r in outcomes
+                                       else other(c, r) for r in rows],
+                               formulas=c.formulas, number_format=c.number_format)
+                   for c in self.plan.columns]
+        return WritePlan(sheet=self.plan.sheet, header_row=self.plan.header_row,
+                         row_numbers=rows, columns=columns)
 
     def _batch_size(self) -> int:
         """Rows of the order that take ``last_cost / OVERHEAD`` to pass at the pace seen
