@@ -21,6 +21,7 @@ from tagihlite.core.messages import (
     TemplateError,
     TemplateSource,
     default_template,
+    template_file,
     template_from_sheet_lines,
 )
 
@@ -66,24 +67,12 @@ def packaged_template(number: int) -> TemplateSource | None:
     return TemplateSource(res.read_text("utf-8"), f"template bawaan tingkat {number}")
 
 
-def _file_source(path: str) -> TemplateSource:
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            return TemplateSource(fh.read(), f"berkas '{path}'")
-    except OSError as exc:
-        raise TemplateError(f"Berkas template '{path}' tidak dapat dibaca "
-                            f"({exc.strerror}).") from None
-    except UnicodeDecodeError:
-        raise TemplateError(f"Berkas template '{path}' bukan teks UTF-8. Simpan ulang "
-                            "sebagai UTF-8.") from None
-
-
 def select_template(number: int, *, sheet: SheetTemplates | None = None,
                     file: str | None = None, levels: Sequence[Level] = ()
                     ) -> TemplateSource:
     """The template text (and where it came from) for reminder level ``number``."""
     if file:  # the operator's explicit choice: a workbook from elsewhere cannot override it
-        return _file_source(file)
+        return template_file(file)
     sheet = sheet or {}
     if number in sheet:
         return sheet[number]
@@ -91,7 +80,7 @@ def select_template(number: int, *, sheet: SheetTemplates | None = None,
         return sheet[None]
     configured = next((lv.template for lv in levels if lv.number == number), "")
     if configured:
-        return _file_source(configured)
+        return template_file(configured)
     return packaged_template(number) or default_template()
 
 

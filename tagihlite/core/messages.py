@@ -353,20 +353,25 @@ def row_context(*, name: str, customer_id: str, amount: int, due_date: dt.date |
     return ctx
 
 
+def template_file(path: str) -> TemplateSource:
+    """A ``--template`` file's text, or a sentence saying why it cannot be used."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            return TemplateSource(fh.read(), f"berkas '{path}'")
+    except OSError as exc:
+        raise TemplateError(f"Berkas template '{path}' tidak dapat dibaca "
+                            f"({exc.strerror}).") from None
+    except UnicodeDecodeError:
+        raise TemplateError(f"Berkas template '{path}' bukan teks UTF-8. Simpan ulang "
+                            "sebagai UTF-8.") from None
+
+
 def load_template(*, sheet: TemplateSource | None = None, file: str | None = None,
                   rupiah_style: str = "puebi",
                   constants: Mapping[str, Any] | None = None) -> MessageTemplate:
     """An explicit ``--template FILE`` first, then the workbook's sheet, then the default."""
     if file:
-        try:
-            with open(file, encoding="utf-8-sig") as fh:
-                source = TemplateSource(fh.read(), f"berkas '{file}'")
-        except OSError as exc:
-            raise TemplateError(f"Berkas template '{file}' tidak dapat dibaca "
-                                f"({exc.strerror}).") from None
-        except UnicodeDecodeError:
-            raise TemplateError(f"Berkas template '{file}' bukan teks UTF-8. Simpan ulang "
-                                "sebagai UTF-8.") from None
+        source = template_file(file)
     elif sheet is not None:
         source = sheet
     else:

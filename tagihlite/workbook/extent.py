@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET
 
+from tagihlite.workbook.xmlbits import col_number
+
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL_ATTR = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -52,18 +54,8 @@ class Extent:
 
 
 def column_number(letters: bytes | str) -> int:
-    n = 0
-    for ch in (letters if isinstance(letters, str) else letters.decode("ascii")).upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def column_letters(n: int) -> str:
-    out = ""
-    while n:
-        n, rem = divmod(n - 1, 26)
-        out = chr(65 + rem) + out
-    return out
+    """Column letters as calamine reads them: lower case counts too."""
+    return col_number((letters if isinstance(letters, bytes) else letters.encode()).upper())
 
 
 # --- which part holds which sheet ---------------------------------------------------------

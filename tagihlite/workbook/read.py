@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,13 +18,12 @@ from xml.etree import ElementTree as ET
 
 from tagihlite.core.gcpause import paused_gc
 from tagihlite.core.table import TableRef
+from tagihlite.core.writeplan import column_letter
 from tagihlite.errors import InputError, where
 from tagihlite.workbook import csvtext
 from tagihlite.workbook.extent import (
     MAX_CELLS,
     Extent,
-    column_letters,
-    column_number,
     oversized_ods_sheets,
     oversized_sheets,
     oversized_xls_sheets,
@@ -33,6 +31,7 @@ from tagihlite.workbook.extent import (
 )
 from tagihlite.workbook.extent import part_rels as _rels
 from tagihlite.workbook.sniff import CSV, ODS, XLS, XLSX, detect_format, unusable
+from tagihlite.workbook.xmlbits import range_bounds
 
 NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL_ATTR = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
@@ -154,7 +153,7 @@ def too_big(path: Path, sheet: str, extent: Extent) -> str:
     """The sentence for a sheet whose used rectangle is too big to read."""
     text = where(path.name, sheet)
     return (f"{text[:1].upper()}{text[1:]} terisi sampai kolom "
-            f"{column_letters(extent.last_col)} baris {extent.last_row} "
+            f"{column_letter(extent.last_col)} baris {extent.last_row} "
             f"({_thousands(extent.cells)} sel), terlalu luas untuk dibaca (batas "
             f"{_thousands(MAX_CELLS)} sel). {FAR_CELLS_TODO}")
 
@@ -176,20 +175,15 @@ def _blanks_to_none(rows: list[list[Any]]) -> list[list[Any]]:
 
 # --- Excel Tables (ListObjects) straight from the package -------------------------------
 
-# A table's ref: 'B5:K40' (or one cell), '$' allowed. Not openpyxl's range_boundaries:
-# importing openpyxl pulls in numpy (~0.2 s, megabytes) on every check of a sheet with a table.
-_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?")
-
-
+# A table's ref: 'B5:K40' (or one cell), '$' allowed, read by the writer's own range_bounds.
+# Not openpyxl's range_boundaries: importing openpyxl pulls in numpy (~0.2 s, megabytes) on
+# every check of a sheet with a table.
 def parse_ref(ref: str) -> tuple[int, int, int, int]:
     """'B5:K40' -> (top, left, bottom, right), 1-based."""
-    m = _REF.fullmatch(ref.strip())
-    if m is None:
+    bounds = range_bounds(ref.strip().upper())
+    if bounds is None:
         raise ValueError(f"{ref!r} is not a cell range")
-    c1, r1, c2, r2 = m.groups()
-    top, left = int(r1), column_number(c1)
-    bottom, right = (int(r2), column_number(c2)) if c2 else (top, left)
-    return top, left, bottom, right
+    return bounds
 
 
 def _xlsx_tables(path: Path) -> dict[str, list[TableRef]]:

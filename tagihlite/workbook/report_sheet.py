@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape, quoteattr
 from tagihlite.core.report_layout import SHEET, ChartSpec, Layout, laporan
 from tagihlite.core.writeplan import column_letter
 from tagihlite.errors import InputError
+from tagihlite.workbook.package import rels_name, resolve
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -46,24 +47,13 @@ def write_report_sheet(path: Path, data: dict[str, Any], *, style: str = "puebi"
 
 # -- package plumbing -------------------------------------------------------------------
 
-def _rels_name(part: str) -> str:
-    folder, name = posixpath.split(part)
-    return posixpath.join(folder, "_rels", name + ".rels")
-
-
-def _resolve(source: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
-
-
 def _read_rels(zf: zipfile.ZipFile, part: str) -> list[tuple[str, str, str]]:
     """(Id, Type, resolved target) of a part's relationships (external ones skipped)."""
-    name = _rels_name(part)
+    name = rels_name(part)
     if name not in zf.namelist():
         return []
     root = ET.fromstring(zf.read(name))
-    return [(r.get("Id", ""), r.get("Type", ""), _resolve(part, r.get("Target", "")))
+    return [(r.get("Id", ""), r.get("Type", ""), resolve(part, r.get("Target", "")))
             for r in root if r.get("TargetMode") != "External"]
 
 
@@ -103,7 +93,7 @@ def write_layout(path: Path, layout: Layout) -> None:
         names = set(src.namelist())
         wb_part = _workbook_part(src)
         wb_xml = src.read(wb_part).decode("utf-8")
-        wb_rels_name = _rels_name(wb_part)
+        wb_rels_name = rels_name(wb_part)
         wb_rels_xml = src.read(wb_rels_name).decode("utf-8")
         ct_xml = src.read("[Content_Types].xml").decode("utf-8")
         sheets = _sheets(wb_xml, src, wb_part)
@@ -120,7 +110,7 @@ def write_layout(path: Path, layout: Layout) -> None:
                     for part in (target, *[t for _, k, t in _read_rels(src, target)
                                            if k == REL_CHART]):
                         replaced[part] = None
-                        replaced[_rels_name(part)] = None
+                        replaced[rels_name(part)] = None
         else:
             sheet_part = _next_name(names, "xl/worksheets", "sheet")
             rid = _fresh_rid(wb_rels_xml)
@@ -138,7 +128,7 @@ def write_layout(path: Path, layout: Layout) -> None:
             chart = _next_name(taken | set(charts), "xl/charts", "chart")
             charts.append(chart)
         replaced[sheet_part] = _sheet_xml(layout, sheet_pr, bool(drawing)).encode("utf-8")
-        replaced[_rels_name(sheet_part)] = (_rels_xml([("rId1", REL_DRAWING,
+        replaced[rels_name(sheet_part)] = (_rels_xml([("rId1", REL_DRAWING,
                                                         _rel_target(sheet_part, drawing))])
                                             if drawing else None)
         for part, content in list(replaced.items()):
@@ -146,7 +136,7 @@ def write_layout(path: Path, layout: Layout) -> None:
                 ct_xml = _ct_drop(ct_xml, part)
         if drawing:
             replaced[drawing] = _drawing_xml(layout.charts).encode("utf-8")
-            replaced[_rels_name(drawing)] = _rels_xml(
+            replaced[rels_name(drawing)] = _rels_xml(
                 [(f"rId{i}", REL_CHART, _rel_target(drawing, c))
                  for i, c in enumerate(charts, 1)])
             ct_xml = _ct_override(ct_xml, drawing, CT_DRAWING)

@@ -24,7 +24,14 @@ from tagihlite.core.writeplan import KEEP, ColumnWrite, WritePlan, column_letter
 from tagihlite.errors import InputError, where
 from tagihlite.workbook.cells import CellMaker
 from tagihlite.workbook.sst import SharedStrings
-from tagihlite.workbook.xmlbits import attrs, escape_attr, escape_text, range_bounds, set_attr
+from tagihlite.workbook.xmlbits import (
+    attrs,
+    col_number,
+    escape_attr,
+    escape_text,
+    range_bounds,
+    set_attr,
+)
 
 CHUNK = 1 << 20  # small chunks: peak memory stays a few MB above the data
 _CELL = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
@@ -233,7 +240,7 @@ class SheetPatcher:
                 r = _R.search(data, i, data.find(b">", i))
                 if r is None:
                     return None
-                col = _col(r.group(1))
+                col = col_number(r.group(1))
             if col < self.min_col:
                 break
             out.append((col, i))
@@ -253,7 +260,7 @@ class SheetPatcher:
         for m in _CELL.finditer(data, gt + 1):
             a = m.group(1)
             r = _R.search(a)
-            col = _col(r.group(1)) if r else last + 1
+            col = col_number(r.group(1)) if r else last + 1
             last = col
             if r is None:
                 a = b' r="' + column_letter(col).encode() + b'%d"' % row + a
@@ -460,13 +467,6 @@ class _Writer:
 def _chunks(src: IO[bytes]) -> Iterator[bytes]:
     while chunk := src.read(CHUNK):
         yield chunk
-
-
-def _col(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
 
 
 def _style_of(cell: bytes) -> int:
